@@ -1,0 +1,3 @@
+"""alignkit: CGPO, SCoRe and eva post-training behind one command line."""
+
+__version__ = "0.1.0"
