@@ -1,0 +1,210 @@
+"""The ``alignkit`` command line: one command per method, each driven by a Hydra recipe.
+
+Every command takes ``recipe=NAME`` (default ``default``; also a path to a YAML file) and any number of Hydra
+overrides ``key=value``. ``--print-config`` prints the composed, resolved config; ``--list-recipes`` lists the
+command's recipes; ``--recipes-dir DIR`` adds a folder of the user's recipes. Bad input exits with code 2 and a
+message that names the problem and the fix, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from alignkit.errors import UserError
+
+console = Console()
+err_console = Console(stderr=True)
+log = logging.getLogger("alignkit")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A CLI command: its recipe folder, and the module whose ``run(cfg, run_dir, resume_from)`` trains."""
+
+    name: str
+    help: str
+    recipes: str
+    module: str | None  # None: not built yet
+    schema: str = ""
+    default_recipe: str = "default"
+
+
+COMMANDS = [
+    Command("sft", "Supervised fine-tuning (TRL SFTTrainer) on chat demonstrations.", "sft",
+            "alignkit.trainers.sft", "SFTRecipe"),
+    Command("score-init", "SCoRe Stage I: teach attempt 2 to self-correct while attempt 1 stays put.", "score_init",
+            None),
+    Command("score-rl", "SCoRe Stage II: multi-turn RL with the self-correction shaping bonus.", "score_rl", None),
+    Command("cgpo", "CGPO: constrained RLHF with a Mixture of Judges (CRPG, CRRAFT, CODPO).", "cgpo",
+            "alignkit.trainers.cgpo", "CGPORecipe", "coding"),
+    Command("eva-evolve", "eva: a creator evolves prompts, a solver runs DPO/SimPO on them.", "eva_evolve", None),
+    Command("eval", "Evaluate a model on a benchmark (humaneval, ...): `alignkit eval humaneval`.", "eval",
+            "alignkit.eval.runner", "EvalRecipe", "humaneval"),
+    Command("rm", "Train a reward model on preference pairs (TRL RewardTrainer).", "rm",
+            "alignkit.trainers.reward_model", "RMRecipe", "coding"),
+]
+
+app = typer.Typer(
+    name="alignkit",
+    help="Post-training for language models: CGPO, SCoRe and eva on top of TRL.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _split_args(args: list[str], command: Command) -> tuple[str, list[str]]:
+    """``recipe=NAME`` (or, for ``eval``, a bare first word) and the remaining Hydra overrides."""
+    recipe = command.default_recipe
+    overrides: list[str] = []
+    for i, arg in enumerate(args):
+        if arg.startswith("recipe="):
+            recipe = arg.split("=", 1)[1]
+        elif "=" not in arg and not arg.startswith("-") and i == 0:
+            recipe = arg
+        elif arg.startswith("-"):
+            raise UserError(f"Unknown option {arg!r}. Options: --print-config, --list-recipes, --recipes-dir DIR.")
+        elif "=" not in arg:
+            raise UserError(f"Cannot read argument {arg!r}: overrides look like key=value (e.g. trainer.max_steps=5).")
+        else:
+            overrides.append(arg)
+    return recipe, overrides
+
+
+def _list_recipes(command: Command, extra_dirs: list[Path]) -> None:
+    from alignkit.config import first_comment, recipe_files
+
+    files = recipe_files(command.recipes, extra_dirs)
+    if not files:
+        console.print(f"No recipes for `alignkit {command.name}` yet.")
+        return
+    table = Table(title=f"alignkit {command.name} recipes", show_lines=False)
+    table.add_column("recipe", style="bold cyan")
+    table.add_column("description")
+    for name, path in sorted(files.items()):
+        table.add_row(name, first_comment(path))
+    console.print(table)
+
+
+def _setup_logging() -> None:
+    from rich.logging import RichHandler
+
+    level = os.environ.get("ALIGNKIT_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(level=level, format="%(message)s", datefmt="[%X]",
+                        handlers=[RichHandler(console=err_console, show_path=False, rich_tracebacks=False)])
+    for noisy in ("httpx", "urllib3", "filelock", "huggingface_hub"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run_command(command: Command, args: list[str], print_config: bool, list_recipes: bool,
+                recipes_dir: list[Path]) -> None:
+    """Compose the recipe, make (or reopen) the run directory, and run the command's trainer."""
+    if list_recipes:
+        _list_recipes(command, recipes_dir)
+        return
+    if command.module is None:
+        _fail(f"`alignkit {command.name}` is not built yet in this version of alignkit; nothing was trained. "
+              f"Available now: " + ", ".join(c.name for c in COMMANDS if c.module) + ".")
+    from alignkit.config import compose_recipe, to_yaml
+    from alignkit.runs import atomic_write_text, find_resume_dir, new_run_dir, setup_file_logging
+
+    recipe, overrides = _split_args(args, command)
+    module = importlib.import_module(command.module)
+    schema = getattr(module, command.schema)
+    cfg = compose_recipe(command.name, command.recipes, recipe, overrides, schema, recipes_dir)
+    if print_config:
+        console.print(to_yaml(cfg), highlight=False, markup=False, soft_wrap=True)
+        return
+    _setup_logging()
+    resume_from = None
+    if cfg.resume:
+        run_dir = find_resume_dir(command.name, cfg.recipe, cfg.resume)
+        resume_from = run_dir
+        log.info("Resuming %s", run_dir)
+    else:
+        run_dir = new_run_dir(command.name, cfg.recipe, cfg.output_dir)
+    cfg.output_dir = str(run_dir)
+    if (run_dir / "config.yaml").exists() and resume_from is not None:
+        atomic_write_text(run_dir / f"config.resume-{len(list(run_dir.glob('config.resume-*'))) + 1}.yaml",
+                          to_yaml(cfg))
+    else:
+        atomic_write_text(run_dir / "config.yaml", to_yaml(cfg))
+    setup_file_logging(run_dir)
+    log.info("Run directory: %s", run_dir)
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    result = module.run(cfg, run_dir, resume_from)
+    if result:
+        from alignkit.runs import atomic_write_json
+
+        atomic_write_json(run_dir / "summary.json", result)
+        _print_summary(result)
+    console.print(f"[bold green]done[/bold green] run directory: {run_dir}")
+
+
+def _print_summary(result: dict) -> None:
+    table = Table(title="summary", show_header=False)
+    for key, value in result.items():
+        if isinstance(value, int | float | str | bool) or value is None:
+            table.add_row(str(key), f"{value:.4g}" if isinstance(value, float) else str(value))
+    console.print(table)
+
+
+def _make(command: Command):
+    def handler(
+        ctx: typer.Context,
+        print_config: bool = typer.Option(False, "--print-config", help="Print the composed config and exit."),
+        list_recipes: bool = typer.Option(False, "--list-recipes", help="List this command's recipes and exit."),
+        recipes_dir: list[Path] = typer.Option([], "--recipes-dir", help="Add a folder of your own recipes."),
+    ) -> None:
+        try:
+            run_command(command, list(ctx.args), print_config, list_recipes, list(recipes_dir))
+        except UserError as err:
+            _fail(str(err))
+        except KeyboardInterrupt:
+            _fail("interrupted; resume with resume=true", 130)
+
+    handler.__doc__ = (
+        f"{command.help}\n\nUsage: alignkit {command.name} "
+        f"{'TASK ' if command.name == 'eval' else ''}[recipe=NAME] [key=value ...]"
+    )
+    return handler
+
+
+for _cmd in COMMANDS:
+    app.command(
+        _cmd.name,
+        help=_cmd.help,
+        short_help=_cmd.help,
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )(_make(_cmd))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        app()
+    except UserError as err:  # pragma: no cover - handlers catch these; belt and braces
+        err_console.print(f"[bold red]error:[/bold red] {err}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

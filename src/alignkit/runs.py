@@ -1,0 +1,189 @@
+"""Run directories: resolved config, metrics (JSONL), logs and checkpoints under one folder, and resume.
+
+Layout of a run directory::
+
+    runs/<command>/<recipe>/<timestamp>/
+        config.yaml          the resolved config of the run
+        metrics.jsonl        one JSON object per logged step, with "step"
+        train.log            the log
+        checkpoints/step-N/  one folder per checkpoint, written atomically (tmp folder + rename)
+        checkpoints/latest   name of the newest complete checkpoint
+
+A run killed at any moment (SIGKILL included) and resumed continues from its last complete checkpoint: metrics
+lines logged after that checkpoint are dropped on resume, so that the file ends with each step exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from alignkit.errors import UserError
+
+log = logging.getLogger(__name__)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+
+
+class MetricsLog:
+    """Append-only ``metrics.jsonl``: one flushed and fsynced line per call."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(self, step: int, metrics: dict[str, Any]) -> None:
+        record = {"step": int(step), "time": round(time.time(), 3), **_plain(metrics)}
+        with open(self.path, "a") as fh:
+            fh.write(json.dumps(record, sort_keys=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def read(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        rows = []
+        for line in self.path.read_text().splitlines():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:  # a line torn by a kill mid-write is dropped
+                continue
+        return rows
+
+    def truncate_after(self, step: int) -> None:
+        """Keep only rows logged at or before ``step`` (used when resuming from the checkpoint at ``step``)."""
+        rows = [r for r in self.read() if int(r.get("step", 0)) <= step]
+        atomic_write_text(self.path, "".join(json.dumps(r) + "\n" for r in rows))
+
+
+def _plain(metrics: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in metrics.items():
+        if hasattr(v, "item") and callable(v.item):
+            v = v.item()
+        if isinstance(v, float) and v != v:  # NaN is not JSON
+            v = None
+        out[k] = v
+    return out
+
+
+class Checkpoints:
+    """Atomic step checkpoints under ``<run>/checkpoints``."""
+
+    def __init__(self, run_dir: Path, keep: int = 2):
+        self.root = run_dir / "checkpoints"
+        self.keep = keep
+
+    def save(self, step: int, write: Callable[[Path], None]) -> Path:
+        """Call ``write(tmp_dir)`` then publish it as ``step-N`` and point ``latest`` at it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        final = self.root / f"step-{step}"
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-step-{step}-", dir=self.root))
+        try:
+            write(tmp)
+            if final.exists():
+                shutil.rmtree(final)
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        atomic_write_text(self.root / "latest", final.name + "\n")
+        self._prune()
+        return final
+
+    def list(self) -> list[Path]:
+        if not self.root.exists():
+            return []
+        dirs = [p for p in self.root.glob("step-*") if p.is_dir() and p.name[5:].isdigit()]
+        return sorted(dirs, key=lambda p: int(p.name[5:]))
+
+    def latest(self) -> Path | None:
+        pointer = self.root / "latest"
+        if pointer.exists():
+            cand = self.root / pointer.read_text().strip()
+            if cand.is_dir():
+                return cand
+        dirs = self.list()
+        return dirs[-1] if dirs else None
+
+    def _prune(self) -> None:
+        if self.keep <= 0:
+            return
+        for old in self.list()[: -self.keep]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def step_of(checkpoint: Path) -> int:
+    name = checkpoint.name
+    for prefix in ("step-", "checkpoint-"):
+        if name.startswith(prefix) and name[len(prefix):].isdigit():
+            return int(name[len(prefix):])
+    raise UserError(f"{checkpoint} is not a checkpoint folder (expected step-N or checkpoint-N).")
+
+
+def default_run_root(command: str, recipe: str, base: str | Path = "runs") -> Path:
+    return Path(base) / command / Path(recipe).stem
+
+
+def new_run_dir(command: str, recipe: str, output_dir: str | None, base: str | Path = "runs") -> Path:
+    """``output_dir`` if given, else ``runs/<command>/<recipe>/<timestamp>`` (unique)."""
+    if output_dir:
+        path = Path(output_dir)
+    else:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = default_run_root(command, recipe, base) / stamp
+        n = 1
+        while path.exists():
+            path = default_run_root(command, recipe, base) / f"{stamp}-{n}"
+            n += 1
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def find_resume_dir(command: str, recipe: str, resume: str | bool, base: str | Path = "runs") -> Path:
+    """The run to continue: the latest of this recipe (``resume=true``) or a given run/checkpoint path."""
+    if resume is True or str(resume).lower() == "true":
+        root = default_run_root(command, recipe, base)
+        runs = sorted((p for p in root.glob("*") if p.is_dir() and Checkpoints(p).latest()), key=lambda p: p.stat().st_mtime)
+        if not runs:
+            raise UserError(f"resume=true: no run of `{command} recipe={recipe}` with a checkpoint under {root}. "
+                            f"Start one without resume, or pass resume=PATH.")
+        return runs[-1]
+    path = Path(str(resume)).expanduser()
+    if not path.exists():
+        raise UserError(f"resume={resume}: no such run directory.")
+    if path.parent.name == "checkpoints":
+        return path.parent.parent
+    return path
+
+
+def setup_file_logging(run_dir: Path) -> None:
+    """Mirror log records into ``<run>/train.log``."""
+    handler = logging.FileHandler(run_dir / "train.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(min(logging.getLogger().level or logging.INFO, logging.INFO))

@@ -1,0 +1,159 @@
+"""``alignkit sft``: supervised fine-tuning with TRL's ``SFTTrainer``.
+
+Conversational prompt/completion data, chat template applied by TRL, loss on the completion tokens only
+(``completion_only_loss``), LoRA or full fine-tuning, packing where TRL supports it. Checkpoints, metrics and the
+resolved config go to the run directory; ``resume=`` continues from the last complete checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+
+from alignkit.config.schema import RecipeBase, model_kwargs
+from alignkit.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DataConfig:
+    """Where SFT examples come from (see :func:`alignkit.data.load_sft_dataset`)."""
+
+    source: str = "sft/mixed"  # a shipped set, a local file/folder, or a datasets hub name
+    split: str = "train"
+    eval_split: str | None = "test"
+    columns: dict[str, str] = field(default_factory=dict)  # schema field -> source column
+    limit: int | None = None
+    eval_limit: int | None = 64
+
+
+@dataclass
+class SFTTrainerConfig:
+    """Optimisation settings (a subset of TRL's ``SFTConfig``; everything else keeps TRL's default)."""
+
+    learning_rate: float = 2e-5
+    max_steps: int = 30  # -1: train for num_train_epochs
+    num_train_epochs: float = 1.0
+    per_device_train_batch_size: int = 8
+    gradient_accumulation_steps: int = 1
+    max_length: int = 512
+    warmup_ratio: float = 0.0
+    weight_decay: float = 0.0
+    lr_scheduler_type: str = "constant"
+    packing: bool = False
+    completion_only_loss: bool = True
+    logging_steps: int = 1
+    save_steps: int = 10
+    save_total_limit: int = 2
+    eval_steps: int | None = None  # None: evaluate at the end only
+    bf16: bool | None = None  # None: follow model.dtype
+    extra: dict[str, Any] = field(default_factory=dict)  # any other SFTConfig field, passed through
+
+
+@dataclass
+class SFTRecipe(RecipeBase):
+    """Schema of ``recipes/sft/*.yaml``."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    trainer: SFTTrainerConfig = field(default_factory=SFTTrainerConfig)
+
+    @staticmethod
+    def check(cfg) -> None:
+        t = cfg.trainer
+        if t.learning_rate <= 0:
+            raise ConfigError(f"trainer.learning_rate={t.learning_rate} must be > 0.")
+        if t.max_steps == 0 or t.max_steps < -1:
+            raise ConfigError(f"trainer.max_steps={t.max_steps}: use a positive number, or -1 for whole epochs.")
+        if t.per_device_train_batch_size < 1:
+            raise ConfigError("trainer.per_device_train_batch_size must be >= 1.")
+        if t.packing and t.completion_only_loss:
+            log.debug("packing with completion_only_loss: TRL keeps completion masks when packing (bfd)")
+
+
+def build_sft_config(cfg, run_dir: Path):
+    from trl import SFTConfig
+
+    from alignkit.models import resolve_device, resolve_dtype
+
+    t = cfg.trainer
+    dtype = resolve_dtype(cfg.model.dtype, resolve_device(cfg.model.device))
+    bf16 = t.bf16 if t.bf16 is not None else str(dtype) == "torch.bfloat16"
+    fp16 = str(dtype) == "torch.float16"
+    use_cpu = cfg.model.device == "cpu"
+    extra = OmegaConf.to_container(t.extra, resolve=True) if t.extra else {}
+    return SFTConfig(
+        output_dir=str(run_dir / "checkpoints"),
+        learning_rate=t.learning_rate,
+        max_steps=t.max_steps,
+        num_train_epochs=t.num_train_epochs,
+        per_device_train_batch_size=t.per_device_train_batch_size,
+        per_device_eval_batch_size=t.per_device_train_batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation_steps,
+        max_length=t.max_length,
+        warmup_ratio=t.warmup_ratio,
+        weight_decay=t.weight_decay,
+        lr_scheduler_type=t.lr_scheduler_type,
+        packing=t.packing,
+        completion_only_loss=t.completion_only_loss,
+        logging_steps=t.logging_steps,
+        save_steps=t.save_steps,
+        save_total_limit=t.save_total_limit,
+        eval_strategy="steps" if t.eval_steps else "no",
+        eval_steps=t.eval_steps,
+        bf16=bf16,
+        fp16=fp16,
+        use_cpu=use_cpu,
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        report_to=list(cfg.report_to) or "none",
+        disable_tqdm=True,
+        gradient_checkpointing=cfg.model.gradient_checkpointing,
+        dataloader_num_workers=0,
+        **extra,
+    )
+
+
+def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
+    """Train, save the final model to ``<run>/final``, and return the final metrics."""
+    from trl import SFTTrainer
+    from trl.trainer.callbacks import RichProgressCallback
+
+    from alignkit.data import load_sft_dataset
+    from alignkit.models import load_model, load_tokenizer
+    from alignkit.trainers.hf_callbacks import MetricsJSONLCallback, last_complete_checkpoint
+
+    d = cfg.data
+    columns = OmegaConf.to_container(d.columns, resolve=True) if d.columns else None
+    train = load_sft_dataset(d.source, split=d.split, columns=columns, limit=d.limit)
+    evalset = None
+    if d.eval_split:
+        evalset = load_sft_dataset(d.source, split=d.eval_split, columns=columns, limit=d.eval_limit)
+    tokenizer = load_tokenizer(cfg.model.name_or_path)
+    tokenizer.padding_side = "right"
+    model = load_model(cfg.model.name_or_path, **model_kwargs(cfg.model))
+    args = build_sft_config(cfg, run_dir)
+    trainer = SFTTrainer(model=model, args=args, train_dataset=train, eval_dataset=evalset,
+                         processing_class=tokenizer, callbacks=[MetricsJSONLCallback(run_dir), RichProgressCallback()])
+    checkpoint = None
+    if resume_from is not None:
+        checkpoint = last_complete_checkpoint(run_dir / "checkpoints")
+        if checkpoint is None:
+            log.warning("resume: no complete checkpoint in %s; starting from step 0", run_dir)
+        from alignkit.runs import MetricsLog
+
+        MetricsLog(run_dir / "metrics.jsonl").truncate_after(
+            int(checkpoint.name.split("-")[-1]) if checkpoint else 0)
+    result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    metrics = dict(result.metrics)
+    if evalset is not None:
+        metrics.update(trainer.evaluate())
+    final = run_dir / "final"
+    trainer.save_model(str(final))
+    tokenizer.save_pretrained(str(final))
+    metrics["global_step"] = trainer.state.global_step
+    return metrics
