@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import shutil
-import tempfile
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -84,10 +82,16 @@ def _schema_keys(schema: Any, dotted: str) -> list[str]:
     return [f.name for f in fields(node)] if is_dataclass(node) else []
 
 
-def validate(cfg: DictConfig, schema: type) -> DictConfig:
-    """Merge ``cfg`` into the schema; unknown keys and bad values raise :class:`ConfigError`."""
+def validate(cfg: DictConfig, schema: type, dotlist: list[str] | None = None) -> DictConfig:
+    """Merge ``cfg``, then the ``key=value`` overrides, into the schema.
+
+    Unknown keys and bad values raise :class:`ConfigError` naming the key and the nearest valid keys.
+    """
     try:
         typed = OmegaConf.merge(OmegaConf.structured(schema), cfg)
+        OmegaConf.set_struct(typed, True)
+        if dotlist:
+            typed = OmegaConf.merge(typed, OmegaConf.from_dotlist(dotlist))
     except ConfigKeyError as err:
         key = str(err.full_key or err.key or "")
         leaf = key.split(".")[-1]
@@ -99,6 +103,10 @@ def validate(cfg: DictConfig, schema: type) -> DictConfig:
         raise ConfigError(f"Bad value for `{key}`: {msg}. Fix the recipe or pass `{key}=<valid value>`.") from err
     except OmegaConfBaseException as err:
         raise ConfigError(f"Invalid config: {str(err).splitlines()[0]}") from err
+    if "model" in typed and "name_or_path" in typed.model:
+        from alignkit.models.loading import check_model_name
+
+        check_model_name(typed.model.name_or_path)
     check = getattr(schema, "check", None)
     if callable(check):
         check(typed)
@@ -118,6 +126,27 @@ def _normalize_overrides(overrides: list[str], groups: set[str]) -> list[str]:
     return out
 
 
+def _split_overrides(overrides: list[str], groups: set[str]) -> tuple[list[str], list[str]]:
+    """Group selections (``model=tiny``) go to Hydra; values (``a.b=c``, ``+a.b=c``) are merged into the schema.
+
+    Values are applied after composing so that a key the schema declares can be set even when the recipe's
+    YAML leaves it at its default, and a key it does not declare is rejected by name.
+    """
+    hydra, values = [], []
+    for ov in overrides:
+        key, sep, value = ov.partition("=")
+        bare = key.lstrip("+~")
+        if not sep:
+            raise ConfigError(f"Override {ov!r} has no `=`; write key=value.")
+        if key.startswith("~"):
+            raise ConfigError(f"{ov!r}: deleting keys is not supported; set the key to null instead ({bare}=null).")
+        if "@" in bare or ("." not in bare and bare in groups):
+            hydra.append(ov)
+        else:
+            values.append(f"{bare}={value}")
+    return hydra, values
+
+
 def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[str], schema: type,
                    extra_dirs: list[Path] | None = None) -> DictConfig:
     """Compose ``recipe`` of ``command`` with ``overrides`` and validate it against ``schema``."""
@@ -129,34 +158,31 @@ def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[
     for d in extra_dirs:
         if not d.is_dir():
             raise ConfigError(f"--recipes-dir {d}: no such directory.")
-    tmp: Path | None = None
     recipe_path = Path(recipe).expanduser()
     if recipe.endswith((".yaml", ".yml")) or recipe_path.is_file():
         if not recipe_path.is_file():
             raise ConfigError(f"recipe={recipe}: no such file.")
-        tmp = Path(tempfile.mkdtemp(prefix="alignkit-recipe-"))
-        (tmp / command_dir).mkdir()
-        shutil.copy(recipe_path, tmp / command_dir / recipe_path.name.replace(".yml", ".yaml"))
-        extra_dirs = [*extra_dirs, tmp]
-        name = recipe_path.stem
+        recipe_file = recipe_path.resolve()
     else:
-        name = recipe
         available = recipe_files(command_dir, extra_dirs)
-        if name not in available:
+        if recipe not in available:
             listing = ", ".join(sorted(available)) or "(none)"
-            hint = _suggest(name, list(available)).replace("Valid keys here", "Recipes")
-            raise ConfigError(f"No recipe `{name}` for `alignkit {command}`. {hint} Available: {listing}.")
+            close = difflib.get_close_matches(recipe, list(available), n=3, cutoff=0.5)
+            hint = ("Did you mean " + " or ".join(f"`{c}`" for c in close) + "? ") if close else ""
+            raise ConfigError(f"No recipe `{recipe}` for `alignkit {command}`. {hint}Available: {listing}.")
+        recipe_file = available[recipe]
+    name = recipe_file.stem
     groups = {p.name for p in builtin_recipes_dir().iterdir() if p.is_dir()}
-    hydra_overrides = _normalize_overrides(list(overrides), groups)
+    for d in extra_dirs:
+        groups |= {p.name for p in d.iterdir() if p.is_dir()}
+    hydra_overrides, values = _split_overrides(_normalize_overrides(list(overrides), groups), groups)
     # The command's folder is the primary config dir, so a recipe is a plain top-level config (no package
     # header needed); the recipes root and the user's folders are on the search path for the shared groups.
     search = [builtin_recipes_dir()]
-    for d in extra_dirs:
-        search += [d / command_dir, d]
+    search += extra_dirs
     hydra_overrides.append("hydra.searchpath=[" + ",".join(f"file://{d}" for d in search) + "]")
-    primary = builtin_recipes_dir() / command_dir
-    if not primary.is_dir():
-        primary = next((d / command_dir for d in extra_dirs if (d / command_dir).is_dir()), primary)
+    # The folder holding the recipe is the primary config dir (Hydra looks up the primary config there).
+    primary = recipe_file.parent
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(primary), version_base=None):
@@ -173,13 +199,11 @@ def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[
         raise ConfigError(f"Could not compose recipe `{name}`: {text.splitlines()[0]}") from err
     finally:
         GlobalHydra.instance().clear()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
     cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
     OmegaConf.set_struct(cfg, False)
     cfg.command = command
     cfg.recipe = name
-    return validate(cfg, schema)
+    return validate(cfg, schema, values)
 
 
 def to_yaml(cfg: DictConfig) -> str:

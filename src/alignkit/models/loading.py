@@ -118,6 +118,19 @@ def _convert_embedded(target: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def looks_like_path(name: str) -> bool:
+    return name.startswith((".", "/", "~")) or name.count("/") > 1
+
+
+def check_model_name(name_or_path: str) -> None:
+    """Cheap early check (no loading): a path-like name must exist and be a model folder."""
+    if name_or_path in (EMBEDDED_NAME, TINY_NAME):
+        return
+    path = Path(name_or_path).expanduser()
+    if path.exists() or looks_like_path(name_or_path):
+        resolve(name_or_path)
+
+
 def resolve(name_or_path: str) -> Path | str:
     """Map a model name to a local folder (or return a hub id unchanged)."""
     if name_or_path == EMBEDDED_NAME:
@@ -127,8 +140,7 @@ def resolve(name_or_path: str) -> Path | str:
         if not (path / "config.json").is_file():
             raise ModelError(f"Model folder {path} has no config.json: it is not a Hugging Face model folder.")
         return path
-    looks_like_path = name_or_path.startswith((".", "/", "~")) or name_or_path.count("/") > 1
-    if looks_like_path:
+    if looks_like_path(name_or_path):
         raise ModelError(
             f"Model path {name_or_path!r} does not exist. Use an existing folder, `{EMBEDDED_NAME}` "
             f"(the embedded default), `{TINY_NAME}`, or a hub id where a hub is reachable."
