@@ -36,3 +36,39 @@ def last_complete_checkpoint(folder: Path) -> Path | None:
 
         shutil.rmtree(path, ignore_errors=True)
     return None
+
+
+class RichStepProgress(TrainerCallback):
+    """A ``rich`` progress bar over optimizer steps with the latest loss (main process only).
+
+    (TRL's own RichProgressCallback breaks when ``evaluate()`` is called after ``train()``; this one only
+    tracks training.)
+    """
+
+    def __init__(self, description: str = "training"):
+        self.description = description
+        self.progress = None
+        self.task = None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        if not state.is_world_process_zero:
+            return
+        from alignkit.progress import make_progress
+
+        self.progress = make_progress()
+        self.progress.start()
+        self.task = self.progress.add_task(self.description, total=state.max_steps, completed=state.global_step,
+                                           info="")
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.progress is not None:
+            self.progress.update(self.task, completed=state.global_step)
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if self.progress is not None and logs and "loss" in logs:
+            self.progress.update(self.task, info=f"loss {logs['loss']:.4f}")
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None

@@ -42,7 +42,7 @@ class SFTTrainerConfig:
     per_device_train_batch_size: int = 8
     gradient_accumulation_steps: int = 1
     max_length: int = 512
-    warmup_ratio: float = 0.0
+    warmup_steps: float = 0.0  # an int: steps; a float in (0, 1): a fraction of the run
     weight_decay: float = 0.0
     lr_scheduler_type: str = "constant"
     packing: bool = False
@@ -76,6 +76,7 @@ class SFTRecipe(RecipeBase):
 
 
 def build_sft_config(cfg, run_dir: Path):
+    import torch
     from trl import SFTConfig
 
     from alignkit.models import resolve_device, resolve_dtype
@@ -95,7 +96,7 @@ def build_sft_config(cfg, run_dir: Path):
         per_device_eval_batch_size=t.per_device_train_batch_size,
         gradient_accumulation_steps=t.gradient_accumulation_steps,
         max_length=t.max_length,
-        warmup_ratio=t.warmup_ratio,
+        warmup_steps=t.warmup_steps,
         weight_decay=t.weight_decay,
         lr_scheduler_type=t.lr_scheduler_type,
         packing=t.packing,
@@ -114,6 +115,7 @@ def build_sft_config(cfg, run_dir: Path):
         disable_tqdm=True,
         gradient_checkpointing=cfg.model.gradient_checkpointing,
         dataloader_num_workers=0,
+        dataloader_pin_memory=not use_cpu and torch.cuda.is_available(),
         **extra,
     )
 
@@ -121,11 +123,10 @@ def build_sft_config(cfg, run_dir: Path):
 def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
     """Train, save the final model to ``<run>/final``, and return the final metrics."""
     from trl import SFTTrainer
-    from trl.trainer.callbacks import RichProgressCallback
 
     from alignkit.data import load_sft_dataset
     from alignkit.models import load_model, load_tokenizer
-    from alignkit.trainers.hf_callbacks import MetricsJSONLCallback, last_complete_checkpoint
+    from alignkit.trainers.hf_callbacks import MetricsJSONLCallback, RichStepProgress, last_complete_checkpoint
 
     d = cfg.data
     columns = OmegaConf.to_container(d.columns, resolve=True) if d.columns else None
@@ -138,7 +139,11 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
     model = load_model(cfg.model.name_or_path, **model_kwargs(cfg.model))
     args = build_sft_config(cfg, run_dir)
     trainer = SFTTrainer(model=model, args=args, train_dataset=train, eval_dataset=evalset,
-                         processing_class=tokenizer, callbacks=[MetricsJSONLCallback(run_dir), RichProgressCallback()])
+                         processing_class=tokenizer, callbacks=[MetricsJSONLCallback(run_dir), RichStepProgress("sft")])
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    for noisy in (PrinterCallback, ProgressCallback):  # rich progress and metrics.jsonl replace them
+        trainer.remove_callback(noisy)
     checkpoint = None
     if resume_from is not None:
         checkpoint = last_complete_checkpoint(run_dir / "checkpoints")
