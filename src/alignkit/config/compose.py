@@ -178,7 +178,7 @@ def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[
     hydra_overrides, values = _split_overrides(_normalize_overrides(list(overrides), groups), groups)
     # The command's folder is the primary config dir, so a recipe is a plain top-level config (no package
     # header needed); the recipes root and the user's folders are on the search path for the shared groups.
-    search = [builtin_recipes_dir()]
+    search = [builtin_recipes_dir(), builtin_recipes_dir() / command_dir]
     search += extra_dirs
     hydra_overrides.append("hydra.searchpath=[" + ",".join(f"file://{d}" for d in search) + "]")
     # The folder holding the recipe is the primary config dir (Hydra looks up the primary config there).
