@@ -1,0 +1,143 @@
+"""The ``code`` judge: the response's program must pass the prompt's unit tests.
+
+The code is extracted from the response (a fenced block, or the raw response when it is code) with the
+sandbox's ``extract_code``, and run against ``metadata["tests"]`` (MBPP-style assert lines, or a
+HumanEval ``def check(candidate): ...`` string) calling ``metadata["entry_point"]``, in the sandbox
+executor's warm, isolated workers (time and memory limits per program). A response with no code, a
+program that fails a test, crashes or runs past its time limit violates the constraint; a sandbox that
+cannot run at all is a judge failure (-1). The score is the fraction of tests passed.
+
+Metadata: ``{"entry_point": "func_name", "tests": [...], "setup": "<optional trusted imports>"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from alignkit.judges.base import Judge, JudgeVerdict
+
+_SANDBOX_FAILURES = (
+    "sandbox unavailable",
+    "internal sandbox error",
+    "sandbox worker failed",
+    "sandbox failure",
+    "the trusted setup or test code failed",
+)
+
+
+def is_sandbox_failure(message: str) -> bool:
+    """Whether an ``error`` verdict's message blames the sandbox or the tests rather than the program."""
+    text = message.strip().lower()
+    return any(text.startswith(prefix) for prefix in _SANDBOX_FAILURES)
+
+
+class CodeJudge(Judge):
+    """Unit tests from the metadata, run in the sandbox.
+
+    Args:
+        timeout_s: time limit per program (the sandbox enforces it).
+        memory_mb: memory limit per program.
+        max_workers: sandbox worker processes (``None``: the sandbox's default, one per core).
+        executor: an existing :class:`alignkit.sandbox.Executor` to share (then the three limits above
+            are the executor's own); by default the judge starts one lazily and keeps it warm.
+        tests_key, entry_point_key, setup_key: metadata keys.
+    """
+
+    default_name = "code"
+
+    def __init__(
+        self,
+        name: str | None = None,
+        timeout_s: float = 3.0,
+        memory_mb: int = 1024,
+        max_workers: int | None = None,
+        executor: Any = None,
+        tests_key: str = "tests",
+        entry_point_key: str = "entry_point",
+        setup_key: str = "setup",
+    ) -> None:
+        super().__init__(name)
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.max_workers = max_workers
+        self.tests_key, self.entry_point_key, self.setup_key = tests_key, entry_point_key, setup_key
+        self._executor = executor
+        self._owns_executor = executor is None
+
+    @property
+    def executor(self) -> Any:
+        """The sandbox executor (started at first use)."""
+        if self._executor is None:
+            from alignkit.sandbox import Executor
+
+            self._executor = Executor(
+                max_workers=self.max_workers, timeout_s=self.timeout_s, memory_mb=self.memory_mb
+            )
+        return self._executor
+
+    def _job(self, response: str, metadata: dict[str, Any]) -> dict[str, Any] | JudgeVerdict:
+        from alignkit.sandbox import extract_code
+
+        tests = metadata.get(self.tests_key)
+        entry_point = metadata.get(self.entry_point_key)
+        if not tests or not entry_point:
+            return JudgeVerdict.error(
+                f"{self.name}: metadata needs {self.tests_key!r} and {self.entry_point_key!r}"
+            )
+        code = extract_code(response, str(entry_point))
+        if not code or not code.strip():
+            return JudgeVerdict.violated("no code found in the response")
+        return {
+            "kind": "function",
+            "program": code,
+            "tests": list(tests) if isinstance(tests, list | tuple) else str(tests),
+            "entry_point": str(entry_point),
+            "setup": str(metadata.get(self.setup_key) or ""),
+            "all_results": True,
+        }
+
+    @staticmethod
+    def to_verdict(verdict: Any) -> JudgeVerdict:
+        """Map a sandbox ``Verdict`` to a judge verdict with the pass fraction as score.
+
+        A failing, crashing or timed-out program violates; a sandbox that could not run it, or trusted
+        test code that is itself broken, is a judge failure (-1).
+        """
+        if verdict.status == "error" and is_sandbox_failure(verdict.message or ""):
+            return JudgeVerdict.error(f"sandbox could not judge: {(verdict.message or '').strip()[:200]}")
+        n_tests = int(getattr(verdict, "n_tests", 0) or 0)
+        n_passed = int(getattr(verdict, "n_passed", 0) or 0)
+        score = n_passed / n_tests if n_tests else (1.0 if verdict.passed else 0.0)
+        message = (getattr(verdict, "message", "") or "").strip().splitlines()
+        detail = f": {message[-1][:200]}" if message else ""
+        if verdict.passed:
+            return JudgeVerdict.ok(f"passed {n_passed}/{n_tests} tests", score)
+        return JudgeVerdict.violated(f"{verdict.status} ({n_passed}/{n_tests} tests passed){detail}", score)
+
+    def judge(
+        self,
+        prompts: Sequence[str],
+        responses: Sequence[str],
+        metadata: Sequence[dict[str, Any]] | None = None,
+    ) -> list[JudgeVerdict]:
+        meta = metadata if metadata is not None else [{} for _ in responses]
+        verdicts: list[JudgeVerdict | None] = [None] * len(responses)
+        jobs, where = [], []
+        for i, (response, md) in enumerate(zip(responses, meta, strict=True)):
+            job = self._job(response, md or {})
+            if isinstance(job, JudgeVerdict):
+                verdicts[i] = job
+            else:
+                jobs.append(job)
+                where.append(i)
+        if jobs:
+            for i, result in zip(where, self.executor.map(jobs), strict=True):
+                verdicts[i] = self.to_verdict(result)
+        return [v if v is not None else JudgeVerdict.error("no verdict") for v in verdicts]
+
+    def close(self) -> None:
+        if self._executor is not None and self._owns_executor:
+            self._executor.close()
+        if self._owns_executor:
+            self._executor = None

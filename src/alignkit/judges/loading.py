@@ -1,0 +1,68 @@
+"""Build judges from recipe YAMLs (``recipes/judges/NAME.yaml``), configs or instances.
+
+A judge recipe is a Hydra config with ``_target_: alignkit.judges.<module>.<Class>`` and the class's
+constructor arguments; a new judge is one Python file plus one YAML, with no registry to edit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alignkit.judges.base import Judge
+
+
+def recipes_dir() -> Path:
+    """The recipes folder: ``alignkit/recipes`` in an installed wheel, ``recipes/`` in a checkout."""
+    package_root = Path(__file__).resolve().parents[1]
+    for candidate in (package_root / "recipes", package_root.parents[1] / "recipes"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("cannot find the alignkit recipes folder")
+
+
+def judge_recipe_path(name: str) -> Path:
+    """Path of a judge recipe, from a shipped name (``"math"``) or a YAML path."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return path
+    shipped = recipes_dir() / "judges" / f"{name}.yaml"
+    if shipped.is_file():
+        return shipped
+    available = sorted(p.stem for p in (recipes_dir() / "judges").glob("*.yaml"))
+    from alignkit.errors import ConfigError
+
+    raise ConfigError(
+        f"no judge recipe {name!r}; shipped judges: {', '.join(available)} (or pass a .yaml path)"
+    )
+
+
+def load_judge(name: str, **overrides: Any) -> Judge:
+    """Instantiate the judge recipe ``name`` (shipped name or YAML path), with keyword overrides."""
+    from omegaconf import OmegaConf
+
+    cfg = OmegaConf.load(judge_recipe_path(name))
+    if overrides:
+        cfg = OmegaConf.merge(cfg, OmegaConf.create(overrides))
+    return build_judge(cfg)
+
+
+def build_judge(spec: Any) -> Judge:
+    """A judge from an instance, a config with ``_target_``, or a recipe name/path."""
+    if isinstance(spec, Judge):
+        return spec
+    if isinstance(spec, str):
+        return load_judge(spec)
+    from hydra.utils import instantiate
+    from omegaconf import DictConfig, OmegaConf
+
+    if isinstance(spec, dict):
+        spec = OmegaConf.create(spec)
+    if isinstance(spec, DictConfig):
+        if "_target_" not in spec:
+            raise ValueError("a judge config needs a `_target_` (e.g. alignkit.judges.math.MathJudge)")
+        judge = instantiate(spec, _convert_="all")
+        if not isinstance(judge, Judge):
+            raise TypeError(f"{spec._target_} built a {type(judge).__name__}, not a Judge")
+        return judge
+    raise TypeError(f"cannot build a judge from {type(spec).__name__}")

@@ -1,0 +1,203 @@
+"""The ``math`` judge: the response's final answer must equal the prompt's answer.
+
+The answer is read only from the formats the prompt asks for: "The final answer is X",
+``\\boxed{X}`` or a GSM8K-style "#### X" line (the one that comes last in the response wins). A
+response with no answer in one of these formats is a violation. The comparison goes through
+``math-verify`` (sympy), which can hang or run for long on adversarial input, so it runs in warm worker
+processes with a per-item time limit: a timeout is a judge failure (-1), never a pass.
+
+Metadata: ``{"answer": "42"}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from alignkit.judges.base import JudgeVerdict
+from alignkit.judges.process import ProcessJudge
+
+FORMATS = ("final_answer", "boxed", "hash")
+
+_FINAL_RE = re.compile(r"final\s+answer\s+is\b\s*:?", re.IGNORECASE)
+_HASH_RE = re.compile(r"^[ \t]*####[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_BOXED_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
+_HOPE_RE = re.compile(r"\s*I hope it is correct\.?\s*$", re.IGNORECASE)
+_UNIT_SUFFIX_RE = re.compile(r"^\s*([-+]?\d[\d,]*(?:\.\d+)?)\s+[A-Za-z][A-Za-z \t]*$")
+
+
+def _balanced(text: str, open_at: int) -> str | None:
+    """Content of the brace group whose ``{`` is at ``open_at``; ``None`` if it never closes."""
+    depth = 0
+    for j in range(open_at, len(text)):
+        ch = text[j]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return text[open_at + 1 : j]
+    return None
+
+
+def _last_boxed(text: str) -> tuple[int, str | None] | None:
+    """Position and content of the last ``\\boxed{...}`` (content ``None`` when unbalanced)."""
+    matches = list(_BOXED_RE.finditer(text))
+    if not matches:
+        return None
+    m = matches[-1]
+    return m.start(), _balanced(text, m.end() - 1)
+
+
+def _clean(answer: str) -> str:
+    """Strip decorations around an extracted answer: markdown, dollars, a final period."""
+    s = _HOPE_RE.sub("", answer).strip()
+    s = s.strip("*").strip()
+    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if s.startswith(left) and s.endswith(right) and len(s) >= len(left) + len(right):
+            s = s[len(left) : len(s) - len(right)].strip()
+            break
+    boxed = _last_boxed(s)
+    if boxed is not None and boxed[0] == 0 and boxed[1] is not None:
+        s = boxed[1].strip()
+    s = s.rstrip(".").strip()
+    return s
+
+
+def _after_final_answer(text: str, start: int) -> str:
+    """The answer that follows "final answer is", up to the end of its sentence or line."""
+    line = text[start:].split("\n", 1)[0].strip()
+    line = line.strip("*").strip()
+    if line.startswith("$"):
+        closer = "$$" if line.startswith("$$") else "$"
+        end = line.find(closer, len(closer))
+        return line[: end + len(closer)] if end != -1 else ""
+    boxed = _BOXED_RE.match(line)
+    if boxed:
+        content = _balanced(line, boxed.end() - 1)
+        return "" if content is None else content
+    m = re.match(r"(.*?)(?:\.(?:\s|$)|$)", line)
+    return m.group(1) if m else line
+
+
+def extract_final_answer(text: str, formats: Sequence[str] = FORMATS) -> str | None:
+    """The final answer stated in ``text`` in one of ``formats``, or ``None`` when there is none.
+
+    When several formats appear, the one written last wins (a model that corrects itself states its
+    final answer last). An unclosed ``\\boxed{`` or an empty answer counts as no answer.
+    """
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown answer formats {sorted(unknown)}; choose from {FORMATS}")
+    candidates: list[tuple[int, str]] = []
+    if "final_answer" in formats:
+        matches = list(_FINAL_RE.finditer(text))
+        if matches:
+            m = matches[-1]
+            candidates.append((m.start(), _after_final_answer(text, m.end())))
+    if "boxed" in formats:
+        boxed = _last_boxed(text)
+        if boxed is not None:
+            candidates.append((boxed[0], boxed[1] or ""))
+    if "hash" in formats:
+        matches = list(_HASH_RE.finditer(text))
+        if matches:
+            candidates.append((matches[-1].start(), matches[-1].group(1)))
+    if not candidates:
+        return None
+    # A \boxed{} inside the "final answer is" sentence sits after it; both give the same answer.
+    _, raw = max(candidates, key=lambda c: c[0])
+    answer = _clean(raw)
+    return answer or None
+
+
+def _plain(s: str) -> str:
+    return re.sub(r"\s+", "", s).replace("$", "").rstrip(".")
+
+
+def _braces_balanced(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def verify_answer(payload: tuple[str, str]) -> tuple[int, str, float | None]:
+    """Worker body: compare ``(gold, predicted)`` with math-verify.
+
+    Returns ``(1|0, reason, score)``, or ``(-1, reason, None)`` when the gold answer cannot be parsed.
+    """
+    import math_verify.grader
+    import math_verify.parser
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+
+    # The pool enforces the time limit; math-verify's own signal-based limits stay off (and quiet).
+    math_verify.parser.TIMEOUT_WARNING_SHOWN = True
+    math_verify.grader.TIMEOUT_WARNING_SHOWN = True
+    gold, pred = payload
+    config = [LatexExtractionConfig(boxed_match_priority=0), ExprExtractionConfig()]
+
+    def _parse(s: str) -> list[Any]:
+        return parse(f"${s}$", extraction_config=config, parsing_timeout=None)
+
+    gold_parsed = _parse(gold) if _braces_balanced(gold) else []
+    if not gold_parsed:
+        return -1, f"could not parse the gold answer {gold!r}", None
+    candidates = [pred]
+    unit = _UNIT_SUFFIX_RE.match(pred)
+    if unit:  # "12 dollars" -> "12"; "42 or 43" keeps its digits and is not stripped
+        candidates.append(unit.group(1))
+    for candidate in candidates:
+        pred_parsed = _parse(candidate)
+        if pred_parsed and verify(gold_parsed, pred_parsed, timeout_seconds=None):
+            return 1, f"answer {pred!r} equals {gold!r}", 1.0
+    return 0, f"answer {pred!r} does not equal {gold!r}", 0.0
+
+
+def warmup() -> None:
+    """Import math-verify and run one comparison, so no item pays for the cold start."""
+    verify_answer(("1/2", "0.5"))
+
+
+class MathJudge(ProcessJudge):
+    """Final-answer correctness against ``metadata["answer"]``.
+
+    Args:
+        answer_key: metadata key holding the gold answer.
+        formats: accepted answer formats, a subset of ``("final_answer", "boxed", "hash")``.
+        num_workers, timeout_s, chunk_size, start_method: see :class:`ProcessJudge`.
+    """
+
+    default_name = "math"
+    worker_fn = "alignkit.judges.math:verify_answer"
+    worker_warmup = "alignkit.judges.math:warmup"
+
+    def __init__(
+        self,
+        name: str | None = None,
+        answer_key: str = "answer",
+        formats: Sequence[str] = FORMATS,
+        num_workers: int | None = None,
+        timeout_s: float = 5.0,
+        chunk_size: int = 8,
+        start_method: str = "spawn",
+    ) -> None:
+        super().__init__(name, num_workers, timeout_s, chunk_size, start_method)
+        self.answer_key = answer_key
+        self.formats = tuple(formats)
+        extract_final_answer("", self.formats)  # validate the formats early
+
+    def make_payload(self, prompt: str, response: str, metadata: dict[str, Any]) -> Any:
+        gold = metadata.get(self.answer_key)
+        if gold is None or str(gold).strip() == "":
+            return JudgeVerdict.error(f"{self.name}: metadata has no {self.answer_key!r}")
+        gold = _clean(str(gold))
+        pred = extract_final_answer(response, self.formats)
+        if pred is None:
+            return JudgeVerdict.violated("no final answer in the required format")
+        if _plain(pred) == _plain(gold):
+            return JudgeVerdict.ok(f"answer {pred!r} equals {gold!r}")
+        return (gold, pred)

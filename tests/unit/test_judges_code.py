@@ -1,0 +1,84 @@
+"""The code judge: code extraction and unit tests run in the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from alignkit.judges.code import CodeJudge, is_sandbox_failure
+from alignkit.rewards import CodePassFraction
+from alignkit.sandbox import Verdict
+
+META = {
+    "entry_point": "add",
+    "tests": ["assert add(1, 2) == 3", "assert add(-1, 1) == 0", "assert add(0, 0) == 0"],
+    "setup": "",
+}
+GOOD = "Here you go:\n```python\ndef add(a, b):\n    return a + b\n```\nThis adds two numbers."
+
+
+@pytest.fixture(scope="module")
+def judge():
+    with CodeJudge(timeout_s=1.0, max_workers=2) as j:
+        yield j
+
+
+CASES = [
+    (GOOD, 1, "passed 3/3"),
+    ("def add(a, b):\n    return a + b\n", 1, "passed"),  # raw code, no fence
+    ("Sure! Here it is:\ndef add(a, b):\n    return a + b", 1, "passed"),  # prose line, then raw code
+    ("```python\ndef add(a, b):\n    return a - b\n```", 0, "failed"),
+    ("```python\ndef add(a, b):\n    return 0\n```", 0, "2/3"),  # only looks right: passes two of three
+    ("```python\ndef add(a, b)\n    return a + b\n```", 0, "error"),  # malformed (syntax error)
+    ("```python\ndef add(a, b):\n    return a +", 0, "error"),  # truncated generation
+    ("```python\ndef plus(a, b):\n    return a + b\n```", 0, "0/3"),  # wrong function name
+    ("```python\ndef add(a, b):\n    while True:\n        pass\n```", 0, "timeout"),
+    ("I'm sorry, I can only describe the idea: add the two numbers.", 0, ""),
+    ("", 0, "no code"),
+]
+
+
+@pytest.mark.parametrize(("response", "expected", "why"), CASES)
+def test_code_judge_verdicts(judge, response, expected, why):
+    verdict = judge(["Write add(a, b)."], [response], [META])[0]
+    assert verdict.value == expected, verdict
+    assert why in verdict.reason
+
+
+def test_code_judge_batch_scores_are_pass_fractions(judge):
+    responses = [GOOD, "```python\ndef add(a, b):\n    return 0\n```", "no code here"]
+    verdicts = judge(["p"] * 3, responses, [META] * 3)
+    assert [v.value for v in verdicts] == [1, 0, 0]
+    assert verdicts[0].score == 1.0 and verdicts[1].score == pytest.approx(2 / 3)
+
+
+def test_code_judge_missing_tests_is_a_failure(judge):
+    verdicts = judge(["p", "p"], [GOOD, GOOD], [{}, {"entry_point": "add", "tests": []}])
+    assert [v.value for v in verdicts] == [-1, -1]
+
+
+class BrokenSandbox:
+    def __init__(self, raise_error: bool = False) -> None:
+        self.raise_error = raise_error
+
+    def map(self, jobs):
+        if self.raise_error:
+            raise OSError("cannot create namespace")
+        return [Verdict("error", 0, 3, "sandbox unavailable: PermissionError") for _ in jobs]
+
+    def close(self):
+        pass
+
+
+def test_sandbox_failures_are_judge_failures_not_violations():
+    verdicts = CodeJudge(executor=BrokenSandbox())(["p"], [GOOD], [META])
+    assert verdicts[0].value == -1 and "sandbox" in verdicts[0].reason
+    verdicts = CodeJudge(executor=BrokenSandbox(raise_error=True))(["p", "p"], [GOOD, GOOD], [META, META])
+    assert [v.value for v in verdicts] == [-1, -1]
+    assert is_sandbox_failure("internal sandbox error: the trusted runner crashed")
+    assert not is_sandbox_failure("the program failed to load: SyntaxError")
+
+
+def test_code_pass_fraction_reward(judge):
+    reward = CodePassFraction(executor=judge.executor)
+    out = reward(["p"] * 3, [GOOD, "```python\ndef add(a, b):\n    return 0\n```", ""], [META] * 3)
+    assert out == pytest.approx([1.0, 2 / 3, 0.0])
