@@ -1,0 +1,210 @@
+"""Plain-value codec for crossing the sandbox boundary.
+
+Only plain values cross: ``None``, bools, ints, floats, complex numbers, strings, bytes, lists, tuples,
+dicts, sets, frozensets, ranges and finite iterators (sent as their items). Everything is carried as JSON;
+non-JSON types are tagged as one-key objects (``{"t": [...]}`` for a tuple, ``{"d": [[k, v], ...]}`` for
+a dict, ...). Decoding builds exact builtin types only, so whatever the sandbox sends, the trusted side
+never holds an object whose ``__eq__``, ``__hash__`` or ``__bool__`` the candidate wrote.
+
+This module is stdlib-only: the sandbox worker imports it without the ``alignkit`` package.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+MAX_NODES = 2_000_000
+MAX_DEPTH = 200
+
+
+class CodecError(ValueError):
+    """A value that cannot cross the boundary, or a message that is not a valid encoding."""
+
+
+_ITER_TYPES: tuple[type, ...] = (
+    type(iter([])), type(iter(())), type(iter("")), type(iter(range(0))), type(iter({})),
+    type(iter(set())), type({}.keys()), type({}.values()), type({}.items()), map, filter, zip,
+    enumerate, reversed,
+)
+
+
+class _Budget:
+    """Counts encoded nodes so a huge or cyclic value fails fast instead of exhausting memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def take(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise CodecError("value too large to send across the sandbox boundary")
+
+
+def _enc_float(x: float) -> Any:
+    if math.isfinite(x):
+        return x
+    return {"f": "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")}
+
+
+def _enc(v: Any, budget: _Budget, depth: int) -> Any:
+    budget.take()
+    if depth > MAX_DEPTH:
+        raise CodecError("value nested too deeply")
+    if v is None or v is True or v is False:
+        return v
+    if isinstance(v, int):
+        return int(v)
+    if isinstance(v, float):
+        return _enc_float(float(v))
+    if isinstance(v, str):
+        return str(v)
+    d = depth + 1
+    if isinstance(v, list):
+        return [_enc(x, budget, d) for x in v]
+    if isinstance(v, tuple):
+        return {"t": [_enc(x, budget, d) for x in v]}
+    if isinstance(v, dict):
+        return {"d": [[_enc(k, budget, d), _enc(x, budget, d)] for k, x in v.items()]}
+    if isinstance(v, frozenset):
+        return {"fs": [_enc(x, budget, d) for x in v]}
+    if isinstance(v, set):
+        return {"s": [_enc(x, budget, d) for x in v]}
+    if isinstance(v, complex):
+        return {"c": [_enc_float(v.real), _enc_float(v.imag)]}
+    if isinstance(v, bytearray):
+        return {"ba": bytes(v).hex()}
+    if isinstance(v, bytes):
+        return {"b": bytes(v).hex()}
+    if isinstance(v, range):
+        return {"r": [v.start, v.stop, v.step]}
+    return _enc_other(v, budget, d)
+
+
+def _enc_other(v: Any, budget: _Budget, depth: int) -> Any:
+    tname, mod = type(v).__name__, type(v).__module__
+    if mod == "decimal" and tname == "Decimal":
+        return {"dec": str(v)}
+    if mod == "fractions" and tname == "Fraction":
+        return {"fr": [int(v.numerator), int(v.denominator)]}
+    if isinstance(v, _ITER_TYPES) or tname == "generator":
+        items = []
+        for x in v:
+            items.append(_enc(x, budget, depth))
+        return {"it": items}
+    if type(v).__module__.split(".")[0] == "numpy" and hasattr(v, "tolist"):
+        return _enc(v.tolist(), budget, depth)
+    raise CodecError(f"cannot send a value of type {tname!r} across the sandbox boundary")
+
+
+def encode(value: Any, max_nodes: int = MAX_NODES) -> Any:
+    """Return a JSON-ready structure for ``value``; raise :class:`CodecError` if it is not plain."""
+    return _enc(value, _Budget(max_nodes), 0)
+
+
+def dumps(value: Any, max_nodes: int = MAX_NODES) -> bytes:
+    """Encode ``value`` and serialise it as UTF-8 JSON bytes."""
+    return json.dumps(encode(value, max_nodes), allow_nan=False, separators=(",", ":")).encode()
+
+
+_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _hashable(x: Any) -> Any:
+    if isinstance(x, (list, dict, set, bytearray)):
+        raise CodecError("unhashable value used as a dict key or set member")
+    return x
+
+
+def _dec_float(x: Any) -> float:
+    if isinstance(x, dict) and set(x) == {"f"} and x["f"] in _FLOATS:
+        return _FLOATS[x["f"]]
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return float(x)
+    raise CodecError("malformed float")
+
+
+def _dec_tagged(tag: str, body: Any, depth: int) -> Any:  # noqa: C901 - one branch per tag
+    d = depth + 1
+    if tag in ("t", "s", "fs", "it"):
+        if not isinstance(body, list):
+            raise CodecError(f"malformed {tag!r} value")
+        items = [_dec(x, d) for x in body]
+        if tag == "t":
+            return tuple(items)
+        if tag == "it":
+            return iter(items)
+        out: set[Any] = set()
+        for x in items:  # one element at a time, so a hash-collision flood stays interruptible
+            out.add(_hashable(x))
+        return out if tag == "s" else frozenset(out)
+    if tag == "d":
+        if not isinstance(body, list) or not all(isinstance(p, list) and len(p) == 2 for p in body):
+            raise CodecError("malformed dict")
+        result: dict[Any, Any] = {}
+        for k, v in body:
+            result[_hashable(_dec(k, d))] = _dec(v, d)
+        return result
+    if tag == "f":
+        return _dec_float({"f": body})
+    if tag == "c" and isinstance(body, list) and len(body) == 2:
+        return complex(_dec_float(body[0]), _dec_float(body[1]))
+    if tag in ("b", "ba") and isinstance(body, str):
+        try:
+            raw = bytes.fromhex(body)
+        except ValueError as exc:
+            raise CodecError("malformed bytes") from exc
+        return raw if tag == "b" else bytearray(raw)
+    if tag == "r" and isinstance(body, list) and len(body) == 3 and all(_is_int(x) for x in body):
+        if body[2] == 0:
+            raise CodecError("malformed range")
+        return range(body[0], body[1], body[2])
+    if tag == "fr" and isinstance(body, list) and len(body) == 2 and all(_is_int(x) for x in body):
+        if body[1] == 0:
+            raise CodecError("malformed fraction")
+        from fractions import Fraction
+
+        return Fraction(body[0], body[1])
+    if tag == "dec" and isinstance(body, str) and len(body) < 10_000:
+        import decimal
+
+        try:
+            return decimal.Decimal(body)
+        except decimal.InvalidOperation as exc:
+            raise CodecError("malformed decimal") from exc
+    raise CodecError(f"unknown or malformed tag {tag!r}")
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _dec(obj: Any, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise CodecError("value nested too deeply")
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, list):
+        return [_dec(x, depth + 1) for x in obj]
+    if isinstance(obj, dict) and len(obj) == 1:
+        ((tag, body),) = obj.items()
+        return _dec_tagged(tag, body, depth)
+    raise CodecError("malformed value")
+
+
+def decode(obj: Any) -> Any:
+    """Rebuild a value from :func:`encode`'s output using builtin types only."""
+    return _dec(obj, 0)
+
+
+def _reject_constant(name: str) -> Any:
+    raise CodecError(f"non-standard JSON constant {name}")
+
+
+def loads_message(data: bytes) -> Any:
+    """Parse one JSON message from the sandbox (strict: no NaN/Infinity literals)."""
+    try:
+        return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise CodecError(f"malformed message from the sandbox: {type(exc).__name__}") from exc

@@ -1,0 +1,396 @@
+"""A pool of pre-started sandbox workers that runs untrusted code against trusted tests.
+
+One API for the code judge, the code reward and HumanEval::
+
+    with Executor() as ex:
+        v = ex.check_function(program, tests, entry_point)        # HumanEval check() or MBPP asserts
+        v = ex.check_stdio(program, [("1 2\\n", "3\\n")])          # stdin/stdout programs
+        vs = ex.map([{"kind": "function", "program": ..., "tests": ..., "entry_point": ...}, ...])
+
+Verdicts are decided on the trusted side: the tests run in the worker's supervisor, the candidate's
+functions are proxies to a jailed process that can only send back plain values (JSON, rebuilt from
+builtin types), and program output is captured, capped and never parsed for a verdict.
+
+Each worker is a supervisor started once (``python -I -S``, scrubbed environment) and a zygote forked
+from it before any job; per sample the zygote forks a fresh jail, so a sample costs milliseconds. The
+jail's layers (each reported in :attr:`Executor.isolation`, with the reason when one is unavailable):
+a network namespace with no interfaces; a mount namespace and chroot into a read-only image of the system
+and the standard library (no site-packages, no datasets, no home directories) with a fresh size-capped
+tmpfs scratch directory; a PID namespace whose init kills everything a run leaves behind; an unprivileged
+uid of its own (a user namespace when not root); rlimits (address space, CPU, file size, processes,
+descriptors, no core dumps); a cgroup capping the memory and process count of the whole tree; Landlock
+(no TCP, no signals outside the jail; without the chroot also a read-only filesystem view with a writable
+scratch area); and a seccomp filter (no sockets, ptrace, namespaces, io_uring, bpf, keyring, ...). See
+``_worker.py`` for the process tree.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import json
+import os
+import queue
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from alignkit.sandbox.verdict import Verdict
+
+_WORKER = Path(__file__).with_name("_worker.py")
+UID_BASE = 1_990_000
+UID_SPAN = 4096
+_STARTUP_TIMEOUT_S = 60.0
+
+
+def _lock_dir() -> str:
+    path = os.path.join(tempfile.gettempdir(), "alignkit-sandbox-uids")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+def _claim_uid() -> tuple[int, int]:
+    """Lock a sandbox uid no other executor on this machine is using; return ``(uid, lock_fd)``."""
+    lock_dir = _lock_dir()
+    for uid in range(UID_BASE, UID_BASE + UID_SPAN):
+        fd = os.open(os.path.join(lock_dir, f"{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return uid, fd
+    raise RuntimeError("no free sandbox uid: too many executors are running")
+
+
+class _Worker:
+    """One supervisor process and the thread-side plumbing to talk to it."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.uid: int | None = None
+        self.lock_fd: int | None = None
+        self.base_dir: str | None = None
+        self.layers: dict[str, Any] = {}
+        self._buf = b""
+        self._seq = 0
+
+    def start(self) -> None:
+        """Launch the supervisor (does not wait for it to be ready; see :meth:`wait_ready`)."""
+        if os.geteuid() == 0 and self.uid is None:
+            self.uid, self.lock_fd = _claim_uid()
+        self.base_dir = tempfile.mkdtemp(prefix="alignkit-sbx-")
+        os.chmod(self.base_dir, 0o711)
+        os.mkdir(os.path.join(self.base_dir, "root"))
+        cfg = dict(self.config, uid=self.uid, gid=self.uid, base_dir=self.base_dir,
+                   root_dir=os.path.join(self.base_dir, "root"))
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+        debug = os.environ.get("ALIGNKIT_SANDBOX_DEBUG")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-B", str(_WORKER), json.dumps(cfg)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if debug else subprocess.DEVNULL,
+            env=env, close_fds=True, start_new_session=True,
+            pass_fds=(self.lock_fd,) if self.lock_fd is not None else (),
+        )
+        self._buf = b""
+
+    def wait_ready(self) -> None:
+        """Read the supervisor's hand-shake (the isolation layers it could enable)."""
+        line = self._read_line(time.monotonic() + _STARTUP_TIMEOUT_S)
+        msg = json.loads(line)
+        if not msg.get("ready"):
+            raise RuntimeError("sandbox worker failed to start")
+        self.layers = msg["layers"]
+
+    def _read_line(self, deadline: float) -> bytes:
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("sandbox worker did not answer")
+            ready, _, _ = select.select([fd], [], [], left)
+            if ready:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    raise EOFError("sandbox worker exited")
+                self._buf += chunk
+        line, self._buf = self._buf.split(b"\n", 1)
+        return line
+
+    def run(self, job: dict[str, Any], hard_cap_s: float) -> dict[str, Any]:
+        """Send one job and wait for its verdict. A worker found dead is replaced and the job sent again
+        (once); a worker that runs past the hard cap is replaced and the job reported as an error."""
+        for attempt in (1, 2):
+            if self.proc is None or self.proc.poll() is not None:
+                self.restart()
+            assert self.proc is not None and self.proc.stdin is not None
+            self._seq += 1
+            try:
+                self.proc.stdin.write(json.dumps(dict(job, id=self._seq)).encode() + b"\n")
+                self.proc.stdin.flush()
+                while True:
+                    verdict = json.loads(self._read_line(time.monotonic() + hard_cap_s))
+                    if verdict.get("id") == self._seq:
+                        break
+            except (OSError, EOFError, ValueError) as exc:
+                self.restart()
+                if attempt == 2:
+                    return {"status": "error", "message": f"sandbox worker failed: {type(exc).__name__}"}
+                continue
+            except TimeoutError:
+                self.restart()
+                return {"status": "error", "message": "sandbox worker failed: it stopped answering"}
+            if verdict.pop("fatal", False):  # the zygote was gone: the candidate never ran
+                self.restart()
+                if attempt == 1:
+                    continue
+            return verdict
+        raise AssertionError("unreachable")
+
+    def restart(self) -> None:
+        """Replace a dead or wedged supervisor with a fresh one (same sandbox uid)."""
+        self.stop()
+        self.start()
+        self.wait_ready()
+
+    def stop(self) -> None:
+        """Terminate the supervisor; its zygote and jails die with it (parent-death signals)."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            try:
+                if proc.stdin:
+                    proc.stdin.close()
+                proc.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                proc.kill()
+                proc.wait()
+            if proc.stdout:
+                proc.stdout.close()
+        for path in self.layers.get("cgroup_dirs") or []:
+            for _ in range(50):  # the tree may take a moment to leave
+                try:
+                    os.rmdir(path)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+        if self.base_dir:
+            shutil.rmtree(self.base_dir, ignore_errors=True)
+            self.base_dir = None
+
+    def close(self) -> None:
+        """Stop and release the sandbox uid."""
+        self.stop()
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
+            self.uid = None
+
+
+class Executor:
+    """Pool of sandbox workers; thread-safe; use as a context manager or call :meth:`close`.
+
+    Args:
+        max_workers: parallel workers (default ``min(cores, 4)``).
+        timeout_s: time limit per test, in effective seconds (wall time minus time spent waiting for a
+            CPU on a loaded machine); raised to ``min_timeout_s`` if lower.
+        memory_mb: address-space limit of the jailed process.
+        sample_timeout_s: limit for the whole sample (default ``timeout_s`` × min(number of tests, 5)).
+        min_timeout_s: the floor under every time limit.
+        wall_factor: a test is killed after max(``wall_factor`` × its limit, limit + 0.5 s) of wall time
+            whatever the load (before that, only time the jail actually ran or slept counts).
+        output_limit_bytes: stdout kept for stdin/stdout programs (more is a failure).
+        file_size_mb, scratch_mb, nproc: per-file size limit, scratch tmpfs size, process limit.
+        pin_cpus: keep each worker's processes on one CPU (worker i on the i-th allowed CPU, round
+            robin): the trusted side and the jail exchange a message per call, and same-CPU wake-ups are
+            several times cheaper.
+        isolation: turn layers off for debugging, e.g. ``{"netns": False}`` (all default on).
+    """
+
+    def __init__(self, max_workers: int | None = None, timeout_s: float = 3.0, memory_mb: int = 1024, *,
+                 sample_timeout_s: float | None = None, min_timeout_s: float = 1.0, wall_factor: float = 1.5,
+                 output_limit_bytes: int = 1 << 20, file_size_mb: int = 16, scratch_mb: int = 64,
+                 nproc: int = 16, pin_cpus: bool = False, isolation: dict[str, bool] | None = None) -> None:
+        if sys.platform != "linux":
+            raise RuntimeError("the sandbox needs Linux")
+        self.max_workers = max_workers or min(os.cpu_count() or 1, 4)
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.sample_timeout_s = sample_timeout_s
+        self.min_timeout_s = min_timeout_s
+        self.wall_factor = wall_factor
+        self.output_limit_bytes = output_limit_bytes
+        config = {"file_size_mb": file_size_mb, "scratch_mb": scratch_mb, "nproc": nproc,
+                  "memory_mb": memory_mb, "isolation": dict(isolation or {})}
+        self._pid = os.getpid()
+        self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[Verdict]] | None] = queue.SimpleQueue()
+        cpus = sorted(os.sched_getaffinity(0)) if pin_cpus else []
+        self._workers = [_Worker(dict(config, cpu=cpus[i % len(cpus)] if cpus else None))
+                         for i in range(self.max_workers)]
+        self._closed = False
+        try:
+            for w in self._workers:
+                w.start()
+            for w in self._workers:
+                w.wait_ready()
+        except BaseException:
+            for w in self._workers:
+                w.close()
+            raise
+        self._threads = [threading.Thread(target=self._serve, args=(w,), daemon=True, name=f"sandbox-{i}")
+                         for i, w in enumerate(self._workers)]
+        for t in self._threads:
+            t.start()
+        atexit.register(self.close)
+
+    # --- public API --------------------------------------------------------------------------------
+
+    @property
+    def isolation(self) -> dict[str, Any]:
+        """The isolation layers in force (``uid``, ``netns``, ``mountns``, ``chroot``, ``pidns``, ...) and
+        a ``fallbacks`` dict saying why any layer is off."""
+        return dict(self._workers[0].layers)
+
+    def check_function(self, program: str, tests: list[str] | str, entry_point: str, setup: str = "",
+                       timeout_s: float | None = None, all_results: bool = False) -> Verdict:
+        """Run function-level tests against ``program``.
+
+        Args:
+            program: the candidate's full source (for HumanEval: prompt + completion).
+            tests: MBPP-style ``assert`` lines (one test each), or a HumanEval ``def check(candidate)``
+                source (one test), or any other block of trusted test code (one test).
+            entry_point: the function under test; the tests see a proxy under this name (and as
+                ``candidate``), and proxies for other functions the program defines that the tests name.
+            setup: trusted code run before the tests on the trusted side (for HumanEval: the prompt,
+                which defines helpers such as ``poly``); also prepended to the program if not already there.
+            timeout_s: per-test limit for this call (default: the executor's).
+            all_results: run every test and fill ``details`` instead of stopping at the first failure.
+        """
+        return self.submit(self._function_job(program, tests, entry_point, setup, timeout_s,
+                                              all_results)).result()
+
+    def check_stdio(self, program: str, cases: Sequence[tuple[str, str]], timeout_s: float | None = None,
+                    all_results: bool = False) -> Verdict:
+        """Run a stdin/stdout program once per ``(input, expected_output)`` case; compared on the trusted
+        side (trailing whitespace ignored, else tokens, numbers within 1e-6)."""
+        return self.submit(self._stdio_job(program, cases, timeout_s, all_results)).result()
+
+    def map(self, jobs: Iterable[dict[str, Any]],
+            on_result: Callable[[int, Verdict], None] | None = None) -> list[Verdict]:
+        """Run many jobs in parallel; each is ``{"kind": "function"|"stdio", ...}`` with the keyword
+        arguments of :meth:`check_function` / :meth:`check_stdio`. Results come back in order;
+        ``on_result(index, verdict)`` is called as each finishes (from a worker thread)."""
+        futures = [self.submit(self._job_from_dict(j)) for j in jobs]
+        if on_result is not None:
+            for i, fut in enumerate(futures):
+                fut.add_done_callback(lambda f, i=i: on_result(i, f.result()))
+        return [f.result() for f in futures]
+
+    def submit(self, job: dict[str, Any]) -> Future[Verdict]:
+        """Queue one prepared job (see :meth:`map`) and return a future verdict."""
+        if self._closed:
+            raise RuntimeError("the executor is closed")
+        if os.getpid() != self._pid:
+            raise RuntimeError("an Executor cannot be used from a forked child; create one in this process")
+        if "timeout_s" not in job:
+            job = self._job_from_dict(job)
+        fut: Future[Verdict] = Future()
+        self._queue.put((job, fut))
+        return fut
+
+    def close(self) -> None:
+        """Stop every worker (idempotent)."""
+        if self._closed or os.getpid() != self._pid:
+            return
+        self._closed = True
+        for _ in self._threads:
+            self._queue.put(None)
+        for t in self._threads:
+            t.join(timeout=30)
+        for w in self._workers:
+            w.close()
+        atexit.unregister(self.close)
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- internals ---------------------------------------------------------------------------------
+
+    def _limits(self, timeout_s: float | None) -> dict[str, Any]:
+        t = max(float(timeout_s if timeout_s is not None else self.timeout_s), self.min_timeout_s)
+        sample = self.sample_timeout_s
+        return {"timeout_s": t, "sample_timeout_s": max(sample, t) if sample else None,
+                "wall_factor": self.wall_factor, "memory_mb": self.memory_mb}
+
+    def _function_job(self, program: str, tests: list[str] | str, entry_point: str, setup: str,
+                      timeout_s: float | None, all_results: bool) -> dict[str, Any]:
+        if not isinstance(tests, str):
+            tests = [str(t) for t in tests]
+        return {"kind": "function", "program": str(program), "tests": tests, "entry_point": str(entry_point),
+                "setup": str(setup or ""), "all_results": bool(all_results), **self._limits(timeout_s)}
+
+    def _stdio_job(self, program: str, cases: Sequence[tuple[str, str]], timeout_s: float | None,
+                   all_results: bool) -> dict[str, Any]:
+        return {"kind": "stdio", "program": str(program), "cases": [[str(i), str(o)] for i, o in cases],
+                "all_results": bool(all_results), "output_limit": self.output_limit_bytes,
+                **self._limits(timeout_s)}
+
+    def _job_from_dict(self, job: dict[str, Any]) -> dict[str, Any]:
+        kw = dict(job)
+        kind = kw.pop("kind", "function")
+        if kind == "stdio":
+            return self._stdio_job(kw["program"], kw["cases"], kw.get("timeout_s"), kw.get("all_results", False))
+        if kind != "function":
+            raise ValueError(f"unknown job kind {kind!r} (expected 'function' or 'stdio')")
+        return self._function_job(kw["program"], kw["tests"], kw["entry_point"], kw.get("setup", ""),
+                                  kw.get("timeout_s"), kw.get("all_results", False))
+
+    @staticmethod
+    def _hard_cap(job: dict[str, Any]) -> float:
+        n = len(job.get("cases") or []) or (len(job["tests"]) if isinstance(job.get("tests"), list) else 1)
+        sample = job.get("sample_timeout_s") or job["timeout_s"] * max(1, min(n, 5))
+        return sample * job["wall_factor"] + 40.0 + 0.5 * n
+
+    def _serve(self, worker: _Worker) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            job, fut = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                verdict = Verdict.from_dict(worker.run(job, self._hard_cap(job)))
+            except Exception as exc:  # noqa: BLE001 - a verdict for every job, whatever happens
+                verdict = Verdict("error", message=f"sandbox failure: {type(exc).__name__}: {exc}")
+            if verdict.n_tests == 0:
+                verdict.n_tests = len(job.get("cases") or []) or (
+                    len(job["tests"]) if isinstance(job.get("tests"), list) else 1)
+            fut.set_result(verdict)
+
+
+_shared: Executor | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_executor() -> Executor:
+    """A process-wide executor with default settings, started on first use and closed at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared._closed or _shared._pid != os.getpid():
+            _shared = Executor()
+        return _shared
