@@ -126,7 +126,11 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
 
     from alignkit.data import load_sft_dataset
     from alignkit.models import load_model, load_tokenizer
-    from alignkit.trainers.hf_callbacks import MetricsJSONLCallback, RichStepProgress, last_complete_checkpoint
+    from alignkit.trainers.hf_callbacks import (
+        MetricsJSONLCallback,
+        RichStepProgress,
+        last_complete_checkpoint,
+    )
 
     d = cfg.data
     columns = OmegaConf.to_container(d.columns, resolve=True) if d.columns else None
