@@ -82,3 +82,55 @@ def test_code_pass_fraction_reward(judge):
     reward = CodePassFraction(executor=judge.executor)
     out = reward(["p"] * 3, [GOOD, "```python\ndef add(a, b):\n    return 0\n```", ""], [META] * 3)
     assert out == pytest.approx([1.0, 2 / 3, 0.0])
+
+
+def test_judge_and_reward_share_one_pool_by_default():
+    """The code judge and the code reward of one process run on one pool (it is reference-counted: it
+    stops when the last of them closes); an explicit executor is used as given and left running."""
+    # memory_mb=768: pool settings of their own, so the module's judge fixture is not a third user
+    judge = CodeJudge(timeout_s=1.0, max_workers=2, memory_mb=768)
+    reward = CodePassFraction(timeout_s=2.0, max_workers=2, memory_mb=768)  # own time limit, same pool
+    try:
+        assert judge(["p"], [GOOD], [META])[0].value == 1
+        assert reward(["p"], [GOOD], [META]) == [1.0]
+        pool = judge.executor.pool
+        assert reward.judge.executor.pool is pool
+        assert judge.executor.timeout_s == 1.0 and reward.judge.executor.timeout_s == 2.0
+        judge.close()
+        assert not pool._closed  # the reward still holds it
+        assert reward(["p"], [GOOD], [META]) == [1.0]
+    finally:
+        judge.close()
+        reward.close()
+    assert pool._closed
+    private = CodeJudge(timeout_s=1.0, max_workers=1, share_executor=False)
+    try:
+        assert private(["p"], [GOOD], [META])[0].value == 1
+        assert private.executor is not pool and not hasattr(private.executor, "pool")
+        explicit = CodeJudge(executor=private.executor)
+        assert explicit(["p"], [GOOD], [META])[0].value == 1
+        explicit.close()
+        assert not private.executor._closed
+    finally:
+        private.close()
+
+
+def test_shared_pool_handle_works_in_a_forked_child():
+    import os
+
+    from alignkit.sandbox import shared_executor
+
+    with shared_executor(max_workers=1, timeout_s=1.0) as handle:
+        assert handle.check_function("def add(a, b):\n    return a + b\n", META["tests"], "add").passed
+        pid = os.fork()
+        if pid == 0:  # the child gets a pool of its own through the same handle
+            code = 1
+            try:
+                v = handle.check_function("def add(a, b):\n    return a + b\n", META["tests"], "add")
+                code = 0 if v.passed and handle.pool is not None else 2
+                handle.close()
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        assert handle.check_function("def add(a, b):\n    return a - b\n", META["tests"], "add").status == "failed"

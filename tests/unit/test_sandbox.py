@@ -562,3 +562,89 @@ def test_crashed_workers_are_replaced_and_close_leaves_nothing():
     assert left == []
     with pytest.raises(RuntimeError):
         ex.check_function(good, ADD_TESTS, "add")
+
+
+# --- several executors in one process ------------------------------------------------------------------
+
+BENIGN_AND_FAILING = [
+    "def add(a, b):\n    return a + b\n",
+    "def add(a, b):\n    return a - b\n",
+    "def add(a, b):\n    raise ValueError('no')\n",
+    "import os\ndef add(a, b):\n    os._exit(3)\n",
+    "def add(a, b)\n    return 1\n",
+    "def add(a, b):\n    return [0] * 10**9\n",
+]
+
+
+def test_two_executors_interleaved_calls_keep_their_workers():
+    """Two pools alive at once, each created in a short-lived thread (as a judge is, lazily, inside the
+    mixture's thread pool), used from two threads at a time: every verdict is right and no worker is
+    ever lost (a lost worker was the intermittent EOFError: supervisors killed by their parent-death
+    signal when the creating thread ended, and zygotes dying of EPIPE when a fast job's supervisor had
+    already closed the pipe the zygote reports the jail's pid on)."""
+    made: dict[str, Executor] = {}
+
+    def make(name: str) -> None:
+        made[name] = Executor(max_workers=2, timeout_s=1.0, memory_mb=512)
+
+    for name in "ab":
+        t = threading.Thread(target=make, args=(name,))
+        t.start()
+        t.join()
+    a, b = made["a"], made["b"]
+    try:
+        assert {w.uid for w in a._workers}.isdisjoint({w.uid for w in b._workers})
+        pids = {id(w): w.proc.pid for ex in (a, b) for w in ex._workers}
+        time.sleep(0.2)  # the creating threads are gone: the workers must not be
+        assert all(w.proc.poll() is None for ex in (a, b) for w in ex._workers)
+        wrong: list[tuple[str, int, Verdict]] = []
+
+        def use(ex: Executor, name: str) -> None:
+            for r in range(80):
+                jobs = [{"kind": "function", "program": BENIGN_AND_FAILING[(r + k) % len(BENIGN_AND_FAILING)],
+                         "tests": ADD_TESTS[:2], "entry_point": "add"} for k in range(6)]
+                for job, v in zip(jobs, ex.map(jobs), strict=True):
+                    good = job["program"] == BENIGN_AND_FAILING[0]
+                    if v.passed != good or "sandbox" in v.message or "exited while loading" in v.message:
+                        wrong.append((name, r, v))
+
+        threads = [threading.Thread(target=use, args=(ex, n)) for ex, n in ((a, "a"), (b, "b"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert wrong == []
+        assert {id(w): w.proc.pid for ex in (a, b) for w in ex._workers} == pids  # no worker was replaced
+    finally:
+        a.close()
+        b.close()
+
+
+def test_zygote_survives_a_closed_pid_report_pipe(tmp_path):
+    """The zygote reports each jail's pid on a pipe the supervisor may already have closed (a fast job
+    answers over the control pipe first); that EPIPE used to end the zygote and with it the worker."""
+    import subprocess
+    import sys
+
+    import alignkit.sandbox as sandbox_pkg
+
+    script = f"""
+import os, socket, sys
+sys.path.insert(0, {os.path.dirname(sandbox_pkg.__file__)!r})
+import _worker
+base = {str(tmp_path)!r}
+layers = {{k: False for k in ("uid", "userns", "netns", "mountns", "chroot", "landlock", "pidns", "seccomp",
+                              "cgroup")}}
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+z = _worker._Zygote(b, {{"base_dir": base, "root_dir": base + "/root", "scratch_mb": 8}}, layers)
+pairs = [os.pipe() for _ in range(6)]
+theirs = [pairs[0][0], pairs[1][1], pairs[2][0], pairs[3][1], pairs[4][1], pairs[5][1]]
+for fd in (pairs[0][1], pairs[1][0], pairs[2][1], pairs[3][0], pairs[4][0], pairs[5][0]):
+    os.close(fd)  # the supervisor's ends: it is done with this run before the zygote gets to it
+z.spawn({{"op": "spawn", "seq": 1, "rlimits": {{}}}}, theirs)
+z.kill(1)
+os.waitpid(z.run.pid, 0)
+print("alive")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "alive" in out.stdout, out.stderr[-2000:]

@@ -12,6 +12,7 @@ Metadata: ``{"entry_point": "func_name", "tests": [...], "setup": "<optional tru
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,8 +40,12 @@ class CodeJudge(Judge):
         timeout_s: time limit per program (the sandbox enforces it).
         memory_mb: memory limit per program.
         max_workers: sandbox worker processes (``None``: the sandbox's default, one per core).
-        executor: an existing :class:`alignkit.sandbox.Executor` to share (then the three limits above
-            are the executor's own); by default the judge starts one lazily and keeps it warm.
+        executor: an existing :class:`alignkit.sandbox.Executor` to use (then the three limits above
+            are the executor's own, and :meth:`close` leaves it running). By default the judge takes a
+            handle, at first use, on the process-wide pool for these settings
+            (:func:`alignkit.sandbox.shared_executor`), so the judge and the code reward of one process
+            run on one set of workers, each with its own time limit; closing drops the handle.
+        share_executor: ``False`` starts a pool of the judge's own instead.
         tests_key, entry_point_key, setup_key: metadata keys.
     """
 
@@ -53,6 +58,7 @@ class CodeJudge(Judge):
         memory_mb: int = 1024,
         max_workers: int | None = None,
         executor: Any = None,
+        share_executor: bool = True,
         tests_key: str = "tests",
         entry_point_key: str = "entry_point",
         setup_key: str = "setup",
@@ -62,19 +68,23 @@ class CodeJudge(Judge):
         self.memory_mb = memory_mb
         self.max_workers = max_workers
         self.tests_key, self.entry_point_key, self.setup_key = tests_key, entry_point_key, setup_key
+        self.share_executor = share_executor
         self._executor = executor
         self._owns_executor = executor is None
+        self._executor_lock = threading.Lock()
 
     @property
     def executor(self) -> Any:
         """The sandbox executor (started at first use)."""
-        if self._executor is None:
-            from alignkit.sandbox import Executor
+        with self._executor_lock:  # mixtures call judges from threads
+            if self._executor is None:
+                from alignkit.sandbox import Executor, shared_executor
 
-            self._executor = Executor(
-                max_workers=self.max_workers, timeout_s=self.timeout_s, memory_mb=self.memory_mb
-            )
-        return self._executor
+                make = shared_executor if self.share_executor else Executor
+                self._executor = make(
+                    max_workers=self.max_workers, timeout_s=self.timeout_s, memory_mb=self.memory_mb
+                )
+            return self._executor
 
     def _job(self, response: str, metadata: dict[str, Any]) -> dict[str, Any] | JudgeVerdict:
         from alignkit.sandbox import extract_code
@@ -137,7 +147,9 @@ class CodeJudge(Judge):
         return [v if v is not None else JudgeVerdict.error("no verdict") for v in verdicts]
 
     def close(self) -> None:
-        if self._executor is not None and self._owns_executor:
-            self._executor.close()
-        if self._owns_executor:
-            self._executor = None
+        with self._executor_lock:
+            executor = self._executor
+            if self._owns_executor:
+                self._executor = None
+        if executor is not None and self._owns_executor:
+            executor.close()

@@ -14,7 +14,8 @@ class CodePassFraction(JudgeReward):
     """Fraction of the prompt's unit tests that the response's program passes (0 without code).
 
     Keyword arguments go to :class:`alignkit.judges.code.CodeJudge` (``timeout_s``, ``memory_mb``,
-    ``max_workers``, ``executor``...).
+    ``max_workers``, ``executor``, ``share_executor``...). By default it runs on the process-wide sandbox
+    pool that the code judge uses too (one set of workers for both, each with its own time limit).
     """
 
     def __init__(

@@ -5,8 +5,8 @@ mount, PID and IPC namespaces, chroot to a read-only system image, an unprivileg
 filter) and can only send back plain values. See :mod:`alignkit.sandbox.executor`.
 """
 
-from alignkit.sandbox.executor import Executor, shared_executor
+from alignkit.sandbox.executor import Executor, SharedExecutor, shared_executor
 from alignkit.sandbox.extract import extract_code
 from alignkit.sandbox.verdict import Verdict
 
-__all__ = ["Executor", "Verdict", "extract_code", "shared_executor"]
+__all__ = ["Executor", "SharedExecutor", "Verdict", "extract_code", "shared_executor"]

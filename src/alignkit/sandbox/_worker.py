@@ -372,11 +372,22 @@ class _Zygote:
         except OSError:
             os.close(done)
             return
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # e.g. the cgroup's process cap: the supervisor sees the run end at once
+            self.drop_scratch()
+            os.close(done)
+            return
         if pid == 0:
             _jail_main(cmd, fds, scratch, self.layers, self.root)
         self.run = _Run(pid, done, cmd.get("seq"))
-        os.write(done, json.dumps({"pid": _host_pid(pid)}).encode() + b"\n")
+        try:
+            os.write(done, json.dumps({"pid": _host_pid(pid)}).encode() + b"\n")
+        except OSError:
+            # The supervisor may already be done with this run and have closed its end: a fast job's
+            # answers can arrive over the control pipe before this report. Its kill request follows in
+            # the socket; the zygote must not die of the EPIPE (that took the whole worker down).
+            pass
 
 
 def _host_pid(pid: int) -> int:
@@ -489,6 +500,8 @@ def main() -> None:
     """Supervisor entry point."""
     cfg = json.loads(sys.argv[1])
     _jail.set_pdeathsig()
+    if cfg.get("parent_pid") is not None and os.getppid() != int(cfg["parent_pid"]):
+        return  # the executor died before the parent-death signal was armed
     if cfg.get("cpu") is not None:
         try:
             os.sched_setaffinity(0, {int(cfg["cpu"])})

@@ -71,6 +71,54 @@ def _claim_uid() -> tuple[int, int]:
     raise RuntimeError("no free sandbox uid: too many executors are running")
 
 
+class _Spawner:
+    """Starts every supervisor of this process from one long-lived thread.
+
+    A supervisor asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``), and for the kernel
+    the parent is the *thread* that forked it: a supervisor started from a short-lived thread (a judge
+    whose executor is created lazily inside a ``ThreadPoolExecutor``, as ``MixtureOfJudges`` runs its
+    judges) was SIGKILLed as soon as that thread ended, and the next job found its pipe closed
+    (``EOFError``). Forking from a thread that lives as long as the process keeps the parent-death signal
+    meaning "the process is gone".
+    """
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, daemon=True, name="alignkit-sandbox-spawner")
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            fn, fut = self.jobs.get()
+            if fut.set_running_or_notify_cancel():
+                try:
+                    fut.set_result(fn())
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                    fut.set_exception(exc)
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        if threading.current_thread() is self.thread:
+            return fn()
+        fut: Future[Any] = Future()
+        self.jobs.put((fn, fut))
+        return fut.result()
+
+
+_spawner: _Spawner | None = None
+_spawner_lock = threading.Lock()
+
+
+def _popen_from_spawner(fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` (which starts a supervisor) on this process's spawner thread."""
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None or _spawner.pid != os.getpid() or not _spawner.thread.is_alive():
+            _spawner = _Spawner()
+        spawner = _spawner
+    return spawner.call(fn)
+
+
 class _Worker:
     """One supervisor process and the thread-side plumbing to talk to it."""
 
@@ -92,15 +140,15 @@ class _Worker:
         os.chmod(self.base_dir, 0o711)
         os.mkdir(os.path.join(self.base_dir, "root"))
         cfg = dict(self.config, uid=self.uid, gid=self.uid, base_dir=self.base_dir,
-                   root_dir=os.path.join(self.base_dir, "root"))
+                   root_dir=os.path.join(self.base_dir, "root"), parent_pid=os.getpid())
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
         debug = os.environ.get("ALIGNKIT_SANDBOX_DEBUG")
-        self.proc = subprocess.Popen(
+        self.proc = _popen_from_spawner(lambda: subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", str(_WORKER), json.dumps(cfg)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if debug else subprocess.DEVNULL,
             env=env, close_fds=True, start_new_session=True,
             pass_fds=(self.lock_fd,) if self.lock_fd is not None else (),
-        )
+        ))
         self._buf = b""
 
     def wait_ready(self) -> None:
@@ -198,7 +246,86 @@ class _Worker:
             self.uid = None
 
 
-class Executor:
+class _JobsAPI:
+    """Builds jobs with this object's per-job limits and runs them (shared by :class:`Executor` and the
+    :class:`SharedExecutor` handles on a process-wide pool)."""
+
+    timeout_s: float
+    memory_mb: int
+    sample_timeout_s: float | None
+    min_timeout_s: float
+    wall_factor: float
+    output_limit_bytes: int
+
+    def submit(self, job: dict[str, Any]) -> Future[Verdict]:
+        raise NotImplementedError
+
+    def check_function(self, program: str, tests: list[str] | str, entry_point: str, setup: str = "",
+                       timeout_s: float | None = None, all_results: bool = False) -> Verdict:
+        """Run function-level tests against ``program``.
+
+        Args:
+            program: the candidate's full source (for HumanEval: prompt + completion).
+            tests: MBPP-style ``assert`` lines (one test each), or a HumanEval ``def check(candidate)``
+                source (one test), or any other block of trusted test code (one test).
+            entry_point: the function under test; the tests see a proxy under this name (and as
+                ``candidate``), and proxies for other functions the program defines that the tests name.
+            setup: trusted code run before the tests on the trusted side (for HumanEval: the prompt,
+                which defines helpers such as ``poly``); also prepended to the program if not already there.
+            timeout_s: per-test limit for this call (default: the executor's).
+            all_results: run every test and fill ``details`` instead of stopping at the first failure.
+        """
+        return self.submit(self._function_job(program, tests, entry_point, setup, timeout_s,
+                                              all_results)).result()
+
+    def check_stdio(self, program: str, cases: Sequence[tuple[str, str]], timeout_s: float | None = None,
+                    all_results: bool = False) -> Verdict:
+        """Run a stdin/stdout program once per ``(input, expected_output)`` case; compared on the trusted
+        side (trailing whitespace ignored, else tokens, numbers within 1e-6)."""
+        return self.submit(self._stdio_job(program, cases, timeout_s, all_results)).result()
+
+    def map(self, jobs: Iterable[dict[str, Any]],
+            on_result: Callable[[int, Verdict], None] | None = None) -> list[Verdict]:
+        """Run many jobs in parallel; each is ``{"kind": "function"|"stdio", ...}`` with the keyword
+        arguments of :meth:`check_function` / :meth:`check_stdio`. Results come back in order;
+        ``on_result(index, verdict)`` is called as each finishes (from a worker thread)."""
+        futures = [self.submit(self._job_from_dict(j)) for j in jobs]
+        if on_result is not None:
+            for i, fut in enumerate(futures):
+                fut.add_done_callback(lambda f, i=i: on_result(i, f.result()))
+        return [f.result() for f in futures]
+
+    def _limits(self, timeout_s: float | None) -> dict[str, Any]:
+        t = max(float(timeout_s if timeout_s is not None else self.timeout_s), self.min_timeout_s)
+        sample = self.sample_timeout_s
+        return {"timeout_s": t, "sample_timeout_s": max(sample, t) if sample else None,
+                "wall_factor": self.wall_factor, "memory_mb": self.memory_mb}
+
+    def _function_job(self, program: str, tests: list[str] | str, entry_point: str, setup: str,
+                      timeout_s: float | None, all_results: bool) -> dict[str, Any]:
+        if not isinstance(tests, str):
+            tests = [str(t) for t in tests]
+        return {"kind": "function", "program": str(program), "tests": tests, "entry_point": str(entry_point),
+                "setup": str(setup or ""), "all_results": bool(all_results), **self._limits(timeout_s)}
+
+    def _stdio_job(self, program: str, cases: Sequence[tuple[str, str]], timeout_s: float | None,
+                   all_results: bool) -> dict[str, Any]:
+        return {"kind": "stdio", "program": str(program), "cases": [[str(i), str(o)] for i, o in cases],
+                "all_results": bool(all_results), "output_limit": self.output_limit_bytes,
+                **self._limits(timeout_s)}
+
+    def _job_from_dict(self, job: dict[str, Any]) -> dict[str, Any]:
+        kw = dict(job)
+        kind = kw.pop("kind", "function")
+        if kind == "stdio":
+            return self._stdio_job(kw["program"], kw["cases"], kw.get("timeout_s"), kw.get("all_results", False))
+        if kind != "function":
+            raise ValueError(f"unknown job kind {kind!r} (expected 'function' or 'stdio')")
+        return self._function_job(kw["program"], kw["tests"], kw["entry_point"], kw.get("setup", ""),
+                                  kw.get("timeout_s"), kw.get("all_results", False))
+
+
+class Executor(_JobsAPI):
     """Pool of sandbox workers; thread-safe; use as a context manager or call :meth:`close`.
 
     Args:
@@ -262,41 +389,6 @@ class Executor:
         a ``fallbacks`` dict saying why any layer is off."""
         return dict(self._workers[0].layers)
 
-    def check_function(self, program: str, tests: list[str] | str, entry_point: str, setup: str = "",
-                       timeout_s: float | None = None, all_results: bool = False) -> Verdict:
-        """Run function-level tests against ``program``.
-
-        Args:
-            program: the candidate's full source (for HumanEval: prompt + completion).
-            tests: MBPP-style ``assert`` lines (one test each), or a HumanEval ``def check(candidate)``
-                source (one test), or any other block of trusted test code (one test).
-            entry_point: the function under test; the tests see a proxy under this name (and as
-                ``candidate``), and proxies for other functions the program defines that the tests name.
-            setup: trusted code run before the tests on the trusted side (for HumanEval: the prompt,
-                which defines helpers such as ``poly``); also prepended to the program if not already there.
-            timeout_s: per-test limit for this call (default: the executor's).
-            all_results: run every test and fill ``details`` instead of stopping at the first failure.
-        """
-        return self.submit(self._function_job(program, tests, entry_point, setup, timeout_s,
-                                              all_results)).result()
-
-    def check_stdio(self, program: str, cases: Sequence[tuple[str, str]], timeout_s: float | None = None,
-                    all_results: bool = False) -> Verdict:
-        """Run a stdin/stdout program once per ``(input, expected_output)`` case; compared on the trusted
-        side (trailing whitespace ignored, else tokens, numbers within 1e-6)."""
-        return self.submit(self._stdio_job(program, cases, timeout_s, all_results)).result()
-
-    def map(self, jobs: Iterable[dict[str, Any]],
-            on_result: Callable[[int, Verdict], None] | None = None) -> list[Verdict]:
-        """Run many jobs in parallel; each is ``{"kind": "function"|"stdio", ...}`` with the keyword
-        arguments of :meth:`check_function` / :meth:`check_stdio`. Results come back in order;
-        ``on_result(index, verdict)`` is called as each finishes (from a worker thread)."""
-        futures = [self.submit(self._job_from_dict(j)) for j in jobs]
-        if on_result is not None:
-            for i, fut in enumerate(futures):
-                fut.add_done_callback(lambda f, i=i: on_result(i, f.result()))
-        return [f.result() for f in futures]
-
     def submit(self, job: dict[str, Any]) -> Future[Verdict]:
         """Queue one prepared job (see :meth:`map`) and return a future verdict."""
         if self._closed:
@@ -330,35 +422,6 @@ class Executor:
 
     # --- internals ---------------------------------------------------------------------------------
 
-    def _limits(self, timeout_s: float | None) -> dict[str, Any]:
-        t = max(float(timeout_s if timeout_s is not None else self.timeout_s), self.min_timeout_s)
-        sample = self.sample_timeout_s
-        return {"timeout_s": t, "sample_timeout_s": max(sample, t) if sample else None,
-                "wall_factor": self.wall_factor, "memory_mb": self.memory_mb}
-
-    def _function_job(self, program: str, tests: list[str] | str, entry_point: str, setup: str,
-                      timeout_s: float | None, all_results: bool) -> dict[str, Any]:
-        if not isinstance(tests, str):
-            tests = [str(t) for t in tests]
-        return {"kind": "function", "program": str(program), "tests": tests, "entry_point": str(entry_point),
-                "setup": str(setup or ""), "all_results": bool(all_results), **self._limits(timeout_s)}
-
-    def _stdio_job(self, program: str, cases: Sequence[tuple[str, str]], timeout_s: float | None,
-                   all_results: bool) -> dict[str, Any]:
-        return {"kind": "stdio", "program": str(program), "cases": [[str(i), str(o)] for i, o in cases],
-                "all_results": bool(all_results), "output_limit": self.output_limit_bytes,
-                **self._limits(timeout_s)}
-
-    def _job_from_dict(self, job: dict[str, Any]) -> dict[str, Any]:
-        kw = dict(job)
-        kind = kw.pop("kind", "function")
-        if kind == "stdio":
-            return self._stdio_job(kw["program"], kw["cases"], kw.get("timeout_s"), kw.get("all_results", False))
-        if kind != "function":
-            raise ValueError(f"unknown job kind {kind!r} (expected 'function' or 'stdio')")
-        return self._function_job(kw["program"], kw["tests"], kw["entry_point"], kw.get("setup", ""),
-                                  kw.get("timeout_s"), kw.get("all_results", False))
-
     @staticmethod
     def _hard_cap(job: dict[str, Any]) -> float:
         n = len(job.get("cases") or []) or (len(job["tests"]) if isinstance(job.get("tests"), list) else 1)
@@ -383,14 +446,128 @@ class Executor:
             fut.set_result(verdict)
 
 
-_shared: Executor | None = None
-_shared_lock = threading.Lock()
+# --- one pool per process, shared --------------------------------------------------------------------
+
+_POOL_ARGS = ("file_size_mb", "scratch_mb", "nproc", "pin_cpus", "isolation")
+_JOB_ARGS = ("sample_timeout_s", "min_timeout_s", "wall_factor", "output_limit_bytes")
 
 
-def shared_executor() -> Executor:
-    """A process-wide executor with default settings, started on first use and closed at exit."""
-    global _shared
-    with _shared_lock:
-        if _shared is None or _shared._closed or _shared._pid != os.getpid():
-            _shared = Executor()
-        return _shared
+class SharedExecutor(_JobsAPI):
+    """A reference to a process-wide pool of workers, with per-job limits of its own.
+
+    Made by :func:`shared_executor`; every user in a process (the code judge, the code reward, ...) that
+    asks for the same pool settings (workers, memory, scratch, process and file-size caps, isolation)
+    gets a handle on the same pool, whatever its time limits, which are applied per job. :meth:`close`
+    drops this handle's reference (idempotent); the pool stops when the last handle is closed, or at exit.
+    A handle used in a forked child transparently takes a reference on the child's own pool (workers and
+    pipes are never shared across ``fork``).
+    """
+
+    def __init__(self, key: tuple[Any, ...], pool_kwargs: dict[str, Any], timeout_s: float, memory_mb: int,
+                 job_kwargs: dict[str, Any]) -> None:
+        self._key = key
+        self._pool_kwargs = pool_kwargs
+        self.max_workers = int(pool_kwargs["max_workers"])
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self.sample_timeout_s = job_kwargs.get("sample_timeout_s")
+        self.min_timeout_s = float(job_kwargs.get("min_timeout_s", 1.0))
+        self.wall_factor = float(job_kwargs.get("wall_factor", 1.5))
+        self.output_limit_bytes = int(job_kwargs.get("output_limit_bytes", 1 << 20))
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pid = os.getpid()
+        self._pool: Executor = _acquire_pool(key, pool_kwargs)
+
+    @property
+    def pool(self) -> Executor:
+        """The underlying :class:`Executor` (shared: do not close it directly)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the executor is closed")
+            if self._pid != os.getpid():  # inherited over fork: take a reference in this process
+                self._pid = os.getpid()
+                self._pool = _acquire_pool(self._key, self._pool_kwargs)
+            return self._pool
+
+    @property
+    def isolation(self) -> dict[str, Any]:
+        """See :attr:`Executor.isolation`."""
+        return self.pool.isolation
+
+    def submit(self, job: dict[str, Any]) -> Future[Verdict]:
+        """Queue one job (built with this handle's limits unless already built) on the shared pool."""
+        if "timeout_s" not in job:
+            job = self._job_from_dict(job)
+        return self.pool.submit(job)
+
+    def close(self) -> None:
+        """Drop this handle's reference; the pool stops with the last one (idempotent)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._pid != os.getpid():
+                return  # the parent's reference, not ours to drop
+        _release_pool(self._key, self._pool)
+
+    def __enter__(self) -> SharedExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_pools: dict[tuple[Any, ...], list[Any]] = {}  # key -> [Executor, references]
+_pools_lock = threading.Lock()
+
+
+def _acquire_pool(key: tuple[Any, ...], pool_kwargs: dict[str, Any]) -> Executor:
+    with _pools_lock:
+        entry = _pools.get(key)
+        if entry is None or entry[0]._closed or entry[0]._pid != os.getpid():
+            entry = _pools[key] = [Executor(**pool_kwargs), 0]
+        entry[1] += 1
+        return entry[0]
+
+
+def _release_pool(key: tuple[Any, ...], pool: Executor) -> None:
+    with _pools_lock:
+        entry = _pools.get(key)
+        if entry is None or entry[0] is not pool:
+            return  # that pool was already replaced (closed at exit, or by hand)
+        entry[1] -= 1
+        if entry[1] > 0:
+            return
+        del _pools[key]
+    pool.close()
+
+
+def _after_fork_in_child() -> None:
+    """Forget the parent's pools and spawner (their threads do not exist here; a lock may be held)."""
+    global _pools, _pools_lock, _spawner, _spawner_lock
+    _pools, _pools_lock = {}, threading.Lock()
+    _spawner, _spawner_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def shared_executor(max_workers: int | None = None, timeout_s: float = 3.0, memory_mb: int = 1024,
+                    **kwargs: Any) -> SharedExecutor:
+    """A handle on this process's pool for these settings (started on first use); close it when done.
+
+    Takes the arguments of :class:`Executor`. Handles asking for the same pool settings share one pool of
+    workers (the code judge and the code reward of a CGPO task, say), each with its own time limits.
+    """
+    unknown = set(kwargs) - set(_POOL_ARGS) - set(_JOB_ARGS)
+    if unknown:
+        raise TypeError(f"unknown executor arguments: {sorted(unknown)}")
+    pool_kwargs: dict[str, Any] = {k: kwargs[k] for k in _POOL_ARGS if k in kwargs}
+    pool_kwargs["max_workers"] = max_workers or min(os.cpu_count() or 1, 4)
+    pool_kwargs["memory_mb"] = int(memory_mb)
+    defaults = {"file_size_mb": 16, "scratch_mb": 64, "nproc": 16, "pin_cpus": False, "isolation": {}}
+    key = tuple((k, pool_kwargs.get(k, defaults.get(k))) for k in ("max_workers", "memory_mb", *_POOL_ARGS))
+    key = tuple((k, tuple(sorted(v.items())) if isinstance(v, dict) else v) for k, v in key)
+    job_kwargs = {k: kwargs[k] for k in _JOB_ARGS if k in kwargs}
+    return SharedExecutor(key, pool_kwargs, float(timeout_s), int(memory_mb), job_kwargs)
