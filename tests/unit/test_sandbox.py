@@ -648,3 +648,52 @@ print("alive")
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "alive" in out.stdout, out.stderr[-2000:]
+
+
+def test_stale_dirs_of_a_killed_executor_are_removed_at_the_next_start(ex):
+    """An executor killed with SIGKILL leaves its worker directories and cgroups; the next executor to
+    start removes them (and nothing that belongs to a live executor); no process of it is left."""
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import json, time\n"
+        "from alignkit.sandbox import Executor\n"
+        "ex = Executor(max_workers=2, timeout_s=1.0)\n"
+        "assert ex.check_function('def add(a, b):\\n    return a + b\\n', ['assert add(1, 2) == 3'], 'add').passed\n"
+        "print(json.dumps({'dirs': [w.base_dir for w in ex._workers], 'pids': [w.proc.pid for w in ex._workers],\n"
+        "                  'uids': [w.uid for w in ex._workers],\n"
+        "                  'cgroups': [c for w in ex._workers for c in w.layers.get('cgroup_dirs') or []]}),\n"
+        "      flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(child.stdout.readline())
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    old = set(info["pids"]) | {child.pid}
+    uids = {u for u in info["uids"] if u is not None}
+
+    def left() -> list:
+        procs = _procs()
+        tree = set().union(*(_tree(p, procs) for p in old))
+        return [p for p in procs if p[0] in old | tree or p[2] in uids]
+
+    deadline = time.monotonic() + 10
+    while left() and time.monotonic() < deadline:  # the workers die of their parent-death signals
+        time.sleep(0.05)
+    assert left() == []
+    stale = info["dirs"] + info["cgroups"]
+    assert all(os.path.isdir(p) for p in stale)  # what SIGKILL leaves behind
+    live = [w.base_dir for w in ex._workers] + list(ex.isolation.get("cgroup_dirs") or [])
+    with Executor(max_workers=1, timeout_s=1.0) as fresh:
+        assert [p for p in stale if os.path.exists(p)] == []
+        assert all(os.path.isdir(p) for p in live)  # a live executor's are left alone
+        assert fresh.check_function("def add(a, b):\n    return a + b\n", ADD_TESTS, "add").passed
+    assert all(os.path.isdir(p) for p in live)
+    assert ex.check_function("def add(a, b):\n    return a + b\n", ADD_TESTS, "add").passed

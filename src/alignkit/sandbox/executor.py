@@ -33,6 +33,7 @@ import os
 import queue
 import select
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,12 @@ _WORKER = Path(__file__).with_name("_worker.py")
 UID_BASE = 1_990_000
 UID_SPAN = 4096
 _STARTUP_TIMEOUT_S = 60.0
+
+
+_DIR_PREFIX = "alignkit-sbx-"  # worker directories (temp dir) and cgroups carry this prefix
+_OWNER_LOCK = "owner.lock"  # flocked by the executor and its worker tree while they live
+_CGROUPS_FILE = "cgroups.json"  # the cgroup directories the worker's zygote created
+_ORPHAN_CGROUP_AGE_S = 600.0
 
 
 def _lock_dir() -> str:
@@ -69,6 +76,201 @@ def _claim_uid() -> tuple[int, int]:
             continue
         return uid, fd
     raise RuntimeError("no free sandbox uid: too many executors are running")
+
+
+def _stale_worker_dirs(tmp: str) -> list[tuple[str, int | None]]:
+    """Worker directories under ``tmp`` left by executors that are gone, each with its held owner lock.
+
+    A directory counts only if it is ours by construction: a real directory (not a link) named
+    ``alignkit-sbx-*``, owned by this user; and gone: nobody holds its ``owner.lock`` (the executor and
+    every process of its worker tree hold it while they live, so a dead executor's lock is free once
+    its workers have died too). A directory without that file (made by an older version) is taken only
+    when it is older than ten minutes and no process's command line names it (its supervisor's does).
+    """
+    found: list[tuple[str, int | None]] = []
+    legacy: list[str] = []
+    try:
+        names = [n for n in os.listdir(tmp) if n.startswith(_DIR_PREFIX)]
+    except OSError:
+        return found
+    for name in names:
+        path = os.path.join(tmp, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            continue
+        try:
+            fd = os.open(os.path.join(path, _OWNER_LOCK), os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except FileNotFoundError:
+            if time.time() - st.st_mtime > _ORPHAN_CGROUP_AGE_S:
+                legacy.append(path)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)  # alive
+            continue
+        found.append((path, fd))
+    if legacy:
+        named = _paths_named_by_processes(legacy)
+        found.extend((p, None) for p in legacy if p not in named)
+    return found
+
+
+def _paths_named_by_processes(paths: list[str]) -> set[str]:
+    named: set[str] = set()
+    keys = {p: p.encode() for p in paths}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+        except OSError:
+            continue
+        named.update(p for p, key in keys.items() if key in cmdline)
+    return named
+
+
+def _cgroup_roots() -> list[str]:
+    """The cgroup-v1 ``memory`` and ``pids`` directories this process is in (where its zygotes' groups go)."""
+    roots = []
+    try:
+        with open("/proc/self/cgroup") as fh:
+            for line in fh:
+                _, ctrls, rel = line.rstrip("\n").split(":", 2)
+                for ctrl in ("memory", "pids"):
+                    if ctrl in ctrls.split(","):
+                        roots.append(os.path.normpath(f"/sys/fs/cgroup/{ctrl}/{rel.lstrip('/')}"))
+    except (OSError, ValueError):
+        pass
+    return roots
+
+
+def _cgroups_named(names: set[str], max_depth: int = 3, max_dirs: int = 20_000) -> list[str]:
+    """Directories called one of ``names`` in the ``memory`` and ``pids`` hierarchies (a bounded walk)."""
+    found: list[str] = []
+    seen = 0
+    for top in ("/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids"):
+        level = [top]
+        for _ in range(max_depth):
+            nxt = []
+            for d in level:
+                try:
+                    entries = list(os.scandir(d))
+                except OSError:
+                    continue
+                for e in entries:
+                    if not e.is_dir(follow_symlinks=False):
+                        continue
+                    seen += 1
+                    if e.name in names:
+                        found.append(e.path)
+                    elif not e.name.startswith(_DIR_PREFIX):
+                        nxt.append(e.path)
+                if seen > max_dirs:
+                    return found
+            level = nxt
+    return found
+
+
+def _our_cgroup_dir(path: Any, name: str) -> bool:
+    """A cgroup directory a worker named ``name`` created: ``/sys/fs/cgroup/{memory,pids}/.../name``."""
+    if not isinstance(path, str) or os.path.basename(path) != name or not name.startswith(_DIR_PREFIX):
+        return False
+    norm = os.path.normpath(path)
+    return norm == path and (norm.startswith("/sys/fs/cgroup/memory/") or norm.startswith("/sys/fs/cgroup/pids/"))
+
+
+def _rmdir_cgroup(path: str, tries: int = 1) -> bool:
+    """Remove an (empty) cgroup directory; True if it is gone. The kernel refuses while a task is in it."""
+    for i in range(tries):
+        try:
+            os.rmdir(path)
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            if i + 1 < tries:
+                time.sleep(0.02)
+    return False
+
+
+def _single_device(path: str) -> bool:
+    """No mount point below ``path`` (so deleting it cannot reach into another filesystem)."""
+    try:
+        dev = os.lstat(path).st_dev
+        for root, dirs, _ in os.walk(path):
+            for d in dirs:
+                if os.lstat(os.path.join(root, d)).st_dev != dev:
+                    return False
+    except OSError:
+        return False
+    return True
+
+
+def clean_stale(tmp: str | None = None) -> list[str]:
+    """Remove what executors killed without a chance to clean up (SIGKILL, OOM) left behind: their worker
+    directories (scratch areas included) and their empty cgroups. Only this package's own leftovers whose
+    owners are gone are touched (see :func:`_stale_worker_dirs`); a stale directory's cgroups are found
+    by the exact paths its worker recorded, by its (random) name under this process's own cgroups, and,
+    for directories of older versions that kept no record, by name in the cgroup hierarchies; cgroups
+    under this process's own with no worker directory left are removed when named ``alignkit-sbx-*``,
+    empty and older than ten minutes. The kernel refuses to remove a cgroup that still has a task.
+    Returns what was removed. Run at every executor start."""
+    tmp = tmp or tempfile.gettempdir()
+    removed: list[str] = []
+    roots = _cgroup_roots()
+    stale = _stale_worker_dirs(tmp)
+    legacy = {os.path.basename(p) for p, fd in stale if fd is None}  # no record of their cgroups
+    legacy_cgroups = _cgroups_named(legacy) if legacy else []
+    for path, fd in stale:
+        name = os.path.basename(path)
+        try:
+            cgroups: list[Any] = []
+            try:
+                with open(os.path.join(path, _CGROUPS_FILE)) as fh:
+                    cgroups = list(json.load(fh))
+            except (OSError, ValueError, TypeError):
+                pass
+            cgroups += [os.path.join(r, name) for r in roots]
+            cgroups += [c for c in legacy_cgroups if os.path.basename(c) == name]
+            kept = False
+            for cg in dict.fromkeys(cgroups):
+                if _our_cgroup_dir(cg, name) and os.path.isdir(cg):
+                    if _rmdir_cgroup(cg, tries=25):
+                        removed.append(cg)
+                    else:
+                        kept = True
+            if kept or not _single_device(path):
+                continue  # a task still in its cgroup, or a mount below: leave it for a later start
+            shutil.rmtree(path, ignore_errors=True)
+            if not os.path.exists(path):
+                removed.append(path)
+        finally:
+            if fd is not None:
+                os.close(fd)
+    live = {n for n in os.listdir(tmp) if n.startswith(_DIR_PREFIX)} if os.path.isdir(tmp) else set()
+    for root in roots:
+        try:
+            names = [n for n in os.listdir(root) if n.startswith(_DIR_PREFIX) and n not in live]
+        except OSError:
+            continue
+        for name in names:
+            cg = os.path.join(root, name)
+            try:
+                old = time.time() - os.stat(cg).st_mtime > _ORPHAN_CGROUP_AGE_S
+                with open(os.path.join(cg, "cgroup.procs")) as fh:
+                    empty = not fh.read().strip()
+            except OSError:
+                continue
+            if old and empty and _rmdir_cgroup(cg):
+                removed.append(cg)
+    return removed
 
 
 class _Spawner:
@@ -127,6 +329,7 @@ class _Worker:
         self.proc: subprocess.Popen[bytes] | None = None
         self.uid: int | None = None
         self.lock_fd: int | None = None
+        self.owner_fd: int | None = None
         self.base_dir: str | None = None
         self.layers: dict[str, Any] = {}
         self._buf = b""
@@ -136,8 +339,13 @@ class _Worker:
         """Launch the supervisor (does not wait for it to be ready; see :meth:`wait_ready`)."""
         if os.geteuid() == 0 and self.uid is None:
             self.uid, self.lock_fd = _claim_uid()
-        self.base_dir = tempfile.mkdtemp(prefix="alignkit-sbx-")
+        self.base_dir = tempfile.mkdtemp(prefix=_DIR_PREFIX)
         os.chmod(self.base_dir, 0o711)
+        # held here and inherited by the supervisor, the namespace holder and the zygote (not the jails):
+        # free once all of them are gone, which is how a later executor knows the directory is stale
+        self.owner_fd = os.open(os.path.join(self.base_dir, _OWNER_LOCK),
+                                os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fcntl.flock(self.owner_fd, fcntl.LOCK_EX)
         os.mkdir(os.path.join(self.base_dir, "root"))
         cfg = dict(self.config, uid=self.uid, gid=self.uid, base_dir=self.base_dir,
                    root_dir=os.path.join(self.base_dir, "root"), parent_pid=os.getpid())
@@ -147,7 +355,7 @@ class _Worker:
             [sys.executable, "-I", "-S", "-B", str(_WORKER), json.dumps(cfg)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None if debug else subprocess.DEVNULL,
             env=env, close_fds=True, start_new_session=True,
-            pass_fds=(self.lock_fd,) if self.lock_fd is not None else (),
+            pass_fds=tuple(fd for fd in (self.lock_fd, self.owner_fd) if fd is not None),
         ))
         self._buf = b""
 
@@ -158,6 +366,9 @@ class _Worker:
         if not msg.get("ready"):
             raise RuntimeError("sandbox worker failed to start")
         self.layers = msg["layers"]
+        if self.layers.get("cgroup_dirs") and self.base_dir:
+            with open(os.path.join(self.base_dir, _CGROUPS_FILE), "w") as fh:
+                json.dump(self.layers["cgroup_dirs"], fh)
 
     def _read_line(self, deadline: float) -> bytes:
         assert self.proc is not None and self.proc.stdout is not None
@@ -224,18 +435,15 @@ class _Worker:
                 proc.wait()
             if proc.stdout:
                 proc.stdout.close()
-        for path in self.layers.get("cgroup_dirs") or []:
-            for _ in range(50):  # the tree may take a moment to leave
-                try:
-                    os.rmdir(path)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
+        kept = [p for p in self.layers.get("cgroup_dirs") or [] if not _rmdir_cgroup(p, tries=50)]
+        self.layers = dict(self.layers, cgroup_dirs=[])
         if self.base_dir:
-            shutil.rmtree(self.base_dir, ignore_errors=True)
+            if not kept:  # else keep the directory (and its cgroups.json): a later start removes both
+                shutil.rmtree(self.base_dir, ignore_errors=True)
             self.base_dir = None
+        if self.owner_fd is not None:
+            os.close(self.owner_fd)
+            self.owner_fd = None
 
     def close(self) -> None:
         """Stop and release the sandbox uid."""
@@ -360,6 +568,10 @@ class Executor(_JobsAPI):
         self.output_limit_bytes = output_limit_bytes
         config = {"file_size_mb": file_size_mb, "scratch_mb": scratch_mb, "nproc": nproc,
                   "memory_mb": memory_mb, "isolation": dict(isolation or {})}
+        try:
+            clean_stale()
+        except OSError:
+            pass
         self._pid = os.getpid()
         self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[Verdict]] | None] = queue.SimpleQueue()
         cpus = sorted(os.sched_getaffinity(0)) if pin_cpus else []
