@@ -134,3 +134,19 @@ def test_shared_pool_handle_works_in_a_forked_child():
         _, status = os.waitpid(pid, 0)
         assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
         assert handle.check_function("def add(a, b):\n    return a - b\n", META["tests"], "add").status == "failed"
+
+
+def test_shared_pool_closed_under_a_handle_is_replaced():
+    from alignkit.sandbox import shared_executor
+
+    a = shared_executor(max_workers=1, timeout_s=1.0, memory_mb=640)
+    b = shared_executor(max_workers=1, timeout_s=1.0, memory_mb=640)
+    try:
+        assert a.pool is b.pool
+        a.pool.close()  # e.g. closed at exit, or by hand
+        assert a.check_function("def add(a, b):\n    return a + b\n", META["tests"], "add").passed
+        assert b.pool is a.pool and not a.pool._closed
+    finally:
+        a.close()
+        b.close()
+    assert a._pool._closed

@@ -700,6 +700,9 @@ class SharedExecutor(_JobsAPI):
             if self._pid != os.getpid():  # inherited over fork: take a reference in this process
                 self._pid = os.getpid()
                 self._pool = _acquire_pool(self._key, self._pool_kwargs)
+            elif self._pool._closed:  # closed under us (by hand, or at exit): take one on a fresh pool
+                _release_pool(self._key, self._pool)
+                self._pool = _acquire_pool(self._key, self._pool_kwargs)
             return self._pool
 
     @property
