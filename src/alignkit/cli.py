@@ -75,6 +75,8 @@ def _split_args(args: list[str], command: Command) -> tuple[str, list[str]]:
     for i, arg in enumerate(args):
         if arg.startswith("recipe="):
             recipe = arg.split("=", 1)[1]
+        elif arg.startswith("~"):  # Hydra's delete override: ~key or ~key=value
+            overrides.append(arg)
         elif "=" not in arg and not arg.startswith("-") and i == 0:
             recipe = arg
         elif arg.startswith("-"):

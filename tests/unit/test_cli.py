@@ -69,6 +69,14 @@ def test_list_recipes_shows_first_comment():
         (["sft", "data.source=/nonexistent/data.jsonl", "model=tiny", "output_dir=/tmp/alignkit-test-y"],
          "/nonexistent/data.jsonl"),
         (["sft", "recipe=coding", "oops"], "key=value"),
+        # ~key on a required key: refused, naming the key and how to set it instead
+        (["cgpo", "recipe=coding", "~trainer.max_steps"], "Set it instead: trainer.max_steps=<value>"),
+        (["cgpo", "recipe=coding", "~model.lora"], "model.lora.<key>=<value>"),
+        (["sft", "~model"], "model.<key>=<value>"),  # a section pulled from a group is still a required section
+        (["cgpo", "recipe=coding", "~tasks.coding.judges.nope"], "tasks.coding.judges has: code, format"),
+        (["cgpo", "recipe=coding", "~tasks.math.kl_max"], "no `tasks.math`"),
+        (["sft", "~trainer.max_stepz"], "max_steps"),
+        (["cgpo", "recipe=coding", "~tasks.coding.optimizer=codpo"], "nothing deleted"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(args, expected):
@@ -94,3 +102,28 @@ def test_recipe_file_path_and_user_recipes_dir(tmp_path):
     result = invoke("sft", "--recipes-dir", str(tmp_path), "recipe=custom", "--print-config")
     assert result.exit_code == 0, result.output
     assert "max_steps: 9" in result.output
+
+
+def test_delete_override_drops_a_judge_and_nulls_optional_keys():
+    """Hydra's ~key on a typed schema: a mapping entry is removed, an optional key becomes null, a list or mapping
+    goes back to empty."""
+    from alignkit.config import compose_recipe
+    from alignkit.trainers.cgpo import CGPORecipe
+    from alignkit.trainers.sft import SFTRecipe
+
+    def cgpo(*overrides):
+        return compose_recipe("cgpo", "cgpo", "coding", ["model=tiny", *overrides], CGPORecipe)
+
+    assert sorted(cgpo().tasks.coding.judges) == ["code", "format"]
+    assert sorted(cgpo("~tasks.coding.judges.format").tasks.coding.judges) == ["code"]
+    assert dict(cgpo("~tasks.coding.judges").tasks.coding.judges) == {}
+    assert cgpo("~tasks.coding.max_new_tokens").tasks.coding.max_new_tokens is None
+    assert cgpo("~tasks.coding.max_new_tokens=160").tasks.coding.max_new_tokens is None  # value matches
+    fmt = cgpo("~tasks.coding.judges.format.max_words").tasks.coding.judges.format
+    assert "max_words" not in fmt and fmt.require_terminal is False  # the judge's own default applies
+    sft = compose_recipe("sft", "sft", "coding", ["~data.eval_split", "~report_to"], SFTRecipe)
+    assert sft.data.eval_split is None and list(sft.report_to) == []
+
+    result = invoke("cgpo", "recipe=coding", "~tasks.coding.judges.format", "--print-config")
+    assert result.exit_code == 0, result.output
+    assert "CodeJudge" in result.output and "FormatJudge" not in result.output

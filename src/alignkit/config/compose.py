@@ -5,13 +5,16 @@ A recipe is ``recipes/<command>/<name>.yaml`` (shipped in the package), a file i
 primary config directory, so a recipe is a plain top-level config; it pulls shared groups (``model/``,
 ``generation/``, ``judges/``...) from the recipes root through its defaults list (``- /model: tiny``). After composing, the config is merged into the command's schema dataclass, which rejects
 unknown keys (including ``+key=value``) and values of the wrong type; the error names the key and the nearest
-valid keys.
+valid keys. Hydra's ``~key`` deletes: an entry of a mapping is removed (``~tasks.coding.judges.format`` drops that
+judge), an optional key becomes null, a list or mapping goes back to empty; a required key is refused with a
+message saying how to set it instead (see :func:`_apply_deletions`).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import types
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -126,25 +129,140 @@ def _normalize_overrides(overrides: list[str], groups: set[str]) -> list[str]:
     return out
 
 
-def _split_overrides(overrides: list[str], groups: set[str]) -> tuple[list[str], list[str]]:
-    """Group selections (``model=tiny``) go to Hydra; values (``a.b=c``, ``+a.b=c``) are merged into the schema.
+def _split_overrides(overrides: list[str], groups: set[str], schema_keys: set[str] = frozenset()
+                     ) -> tuple[list[str], list[str], list[tuple[str, str | None]]]:
+    """Group selections (``model=tiny``) go to Hydra; values (``a.b=c``, ``+a.b=c``) are merged into the schema;
+    deletions (``~a.b``, ``~a.b=c``) are applied to the composed recipe by :func:`_apply_deletions`.
 
     Values are applied after composing so that a key the schema declares can be set even when the recipe's
-    YAML leaves it at its default, and a key it does not declare is rejected by name.
+    YAML leaves it at its default, and a key it does not declare is rejected by name. Deleting a defaults-list
+    entry by package (``~group@package``), or a group that is no key of the schema, is left to Hydra; ``~model``
+    and other top-level sections follow the schema's rules (see :func:`_apply_deletions`).
     """
-    hydra, values = [], []
+    hydra, values, deletions = [], [], []
     for ov in overrides:
         key, sep, value = ov.partition("=")
         bare = key.lstrip("+~")
+        is_group = "@" in bare or ("." not in bare and bare in groups)
+        if key.startswith("~"):
+            if not bare:
+                raise ConfigError(f"Override {ov!r} names no key; write ~key (e.g. ~tasks.coding.judges.format).")
+            if "@" in bare or (is_group and bare not in schema_keys):
+                hydra.append(ov)
+            else:
+                deletions.append((bare, value if sep else None))
+            continue
         if not sep:
             raise ConfigError(f"Override {ov!r} has no `=`; write key=value.")
-        if key.startswith("~"):
-            raise ConfigError(f"{ov!r}: deleting keys is not supported; set the key to null instead ({bare}=null).")
-        if "@" in bare or ("." not in bare and bare in groups):
+        if is_group:
             hydra.append(ov)
         else:
             values.append(f"{bare}={value}")
-    return hydra, values
+    return hydra, values, deletions
+
+
+def _unwrap_optional(tp: Any) -> tuple[Any, bool]:
+    """(the type without ``None``, whether ``None`` is allowed)."""
+    import typing
+
+    if tp is Any:
+        return Any, True
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return (rest[0] if len(rest) == 1 else Any), True
+    return tp, False
+
+
+def _apply_deletions(cfg: DictConfig, deletions: list[tuple[str, str | None]], schema: type) -> None:
+    """Apply Hydra's ``~key`` (``~key=value``: only if the key holds that value) to a composed recipe.
+
+    On a typed schema, deleting means:
+
+    * an entry of a mapping (a judge under ``tasks.<t>.judges``, a task under ``tasks``, a column under
+      ``data.columns``, a key inside a ``_target_`` component): the entry is removed;
+    * a field that may be null (``X | None``, untyped): it becomes null;
+    * a list or mapping field: it goes back to its schema default (empty);
+    * a required field (a number, a string, a flag, a section): refused, naming the key and the fix.
+    """
+    import typing
+
+    for key, expected in deletions:
+        shown = f"~{key}" + (f"={expected}" if expected is not None else "")
+        parts = key.split(".")
+        tp: Any = schema
+        node: Any = cfg  # the composed config at the same path (None once below what the recipe sets)
+        for i, part in enumerate(parts):
+            here = ".".join(parts[: i + 1])
+            last = i == len(parts) - 1
+            tp, _ = _unwrap_optional(tp)
+            origin = typing.get_origin(tp)
+            if is_dataclass(tp):
+                hints = typing.get_type_hints(tp)
+                if part not in hints:
+                    hint = _suggest(part, list(hints))
+                    raise ConfigError(f"`{shown}`: unknown config key `{here}`. {hint}".strip())
+                child_tp = hints[part]
+                if last:
+                    _delete_field(cfg, key, shown, child_tp, tp, part, node, expected)
+                    break
+                tp = child_tp
+            elif tp is Any or origin is dict or tp is dict:
+                present = isinstance(node, DictConfig) and part in node
+                if not present:
+                    entries = ", ".join(sorted(str(k) for k in node)) if isinstance(node, DictConfig) else ""
+                    where = ".".join(parts[:i]) or "the recipe"
+                    raise ConfigError(f"`{shown}`: there is no `{here}` to delete"
+                                      + (f" ({where} has: {entries})." if entries else f" ({where} is empty)."))
+                if last:
+                    _check_expected(node[part], shown, here, expected)
+                    node.pop(part)
+                    break
+                tp = typing.get_args(tp)[1] if origin is dict and typing.get_args(tp) else Any
+            else:
+                parent = ".".join(parts[:i])
+                raise ConfigError(f"`{shown}`: `{parent}` is a single value, it has no key `{part}`.")
+            node = node.get(part) if isinstance(node, DictConfig) else None
+
+
+def _delete_field(cfg: DictConfig, key: str, shown: str, tp: Any, owner: type, name: str, node: Any,
+                  expected: str | None) -> None:
+    """``~key`` on a field of a schema dataclass: null where allowed, empty for containers, else refused."""
+    import typing
+
+    inner, nullable = _unwrap_optional(tp)
+    current = node.get(name) if isinstance(node, DictConfig) else None
+    if current is not None:
+        _check_expected(current, shown, key, expected)
+    if nullable:
+        OmegaConf.update(cfg, key, None, merge=False)
+        return
+    origin = typing.get_origin(inner) or inner
+    if origin in (list, dict, tuple):
+        default = next(f for f in fields(owner) if f.name == name).default_factory()  # type: ignore[misc]
+        OmegaConf.update(cfg, key, default, merge=False)
+        return
+    kind = inner.__name__ if isinstance(inner, type) else str(inner)
+    if is_dataclass(inner):
+        options = ", ".join(f.name for f in fields(inner))
+        raise ConfigError(f"`{shown}`: `{key}` is a required section of the recipe and cannot be deleted; set its "
+                          f"keys instead ({key}.<key>=<value>; keys: {options}).")
+    default = next((f.default for f in fields(owner) if f.name == name), None)
+    raise ConfigError(f"`{shown}`: `{key}` is a required {kind} setting and cannot be deleted (only optional "
+                      f"keys, list/mapping keys and their entries can be). Set it instead: {key}=<value> "
+                      f"(schema default: {default}).")
+
+
+def _check_expected(current: Any, shown: str, key: str, expected: str | None) -> None:
+    """Hydra's ``~key=value`` deletes only when the key holds ``value``."""
+    if expected is None:
+        return
+    value = OmegaConf.to_container(current, resolve=True) if isinstance(current, DictConfig) else current
+    parsed = OmegaConf.from_dotlist([f"v={expected}"]).v
+    if value != parsed and str(value) != expected:
+        held = "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else repr(value)
+        raise ConfigError(f"`{shown}`: `{key}` is {held}, not {expected!r}; nothing deleted. "
+                          f"Write ~{key} to delete it whatever its value.")
 
 
 def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[str], schema: type,
@@ -175,7 +293,8 @@ def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[
     groups = {p.name for p in builtin_recipes_dir().iterdir() if p.is_dir()}
     for d in extra_dirs:
         groups |= {p.name for p in d.iterdir() if p.is_dir()}
-    hydra_overrides, values = _split_overrides(_normalize_overrides(list(overrides), groups), groups)
+    hydra_overrides, values, deletions = _split_overrides(_normalize_overrides(list(overrides), groups), groups,
+                                                          {f.name for f in fields(schema)})
     # The command's folder is the primary config dir, so a recipe is a plain top-level config (no package
     # header needed); the recipes root and the user's folders are on the search path for the shared groups.
     search = [builtin_recipes_dir(), builtin_recipes_dir() / command_dir]
@@ -203,6 +322,7 @@ def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[
     OmegaConf.set_struct(cfg, False)
     cfg.command = command
     cfg.recipe = name
+    _apply_deletions(cfg, deletions, schema)
     return validate(cfg, schema, values)
 
 
