@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from alignkit.errors import UserError
+from alignkit.runs import SilentExit
 
 console = Console()
 err_console = Console(stderr=True)
@@ -103,14 +104,41 @@ def _list_recipes(command: Command, extra_dirs: list[Path]) -> None:
     console.print(table)
 
 
-def _setup_logging() -> None:
+def _setup_logging(main: bool = True) -> None:
+    """Rich logs on stderr; a process other than the main one of a multi-process launch shows errors only."""
     from rich.logging import RichHandler
 
-    level = os.environ.get("ALIGNKIT_LOG_LEVEL", "INFO").upper()
+    level = os.environ.get("ALIGNKIT_LOG_LEVEL", "INFO").upper() if main else "ERROR"
     logging.basicConfig(level=level, format="%(message)s", datefmt="[%X]",
                         handlers=[RichHandler(console=err_console, show_path=False, rich_tracebacks=False)])
     for noisy in ("httpx", "urllib3", "filelock", "huggingface_hub"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).setLevel(logging.WARNING if main else logging.ERROR)
+    if not main:
+        _quiet_secondary_process()
+
+
+def _quiet_secondary_process() -> None:
+    """Silence everything but errors on a non-main process: warnings, library logs and progress bars."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    logging.getLogger().setLevel(logging.ERROR)
+    for name in ("transformers", "trl", "accelerate", "datasets", "torch", "alignkit"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers is a dependency
+        pass
+    try:
+        import datasets
+
+        datasets.disable_progress_bars()
+        datasets.logging.set_verbosity_error()
+    except ImportError:  # pragma: no cover
+        pass
 
 
 def run_command(command: Command, args: list[str], print_config: bool, list_recipes: bool,
@@ -123,7 +151,14 @@ def run_command(command: Command, args: list[str], print_config: bool, list_reci
         _fail(f"`alignkit {command.name}` is not built yet in this version of alignkit; nothing was trained. "
               f"Available now: " + ", ".join(c.name for c in COMMANDS if c.module) + ".")
     from alignkit.config import compose_recipe, to_yaml
-    from alignkit.runs import atomic_write_text, find_resume_dir, new_run_dir, setup_file_logging
+    from alignkit.runs import (
+        atomic_write_text,
+        find_resume_dir,
+        is_main_process,
+        new_run_dir,
+        on_main_then_share,
+        setup_file_logging,
+    )
 
     recipe, overrides = _split_args(args, command)
     module = importlib.import_module(command.module)
@@ -132,32 +167,55 @@ def run_command(command: Command, args: list[str], print_config: bool, list_reci
     if print_config:
         console.print(to_yaml(cfg), highlight=False, markup=False, soft_wrap=True)
         return
-    _setup_logging()
-    resume_from = None
-    if cfg.resume:
-        run_dir = find_resume_dir(command.name, cfg.recipe, cfg.resume)
-        resume_from = run_dir
-        log.info("Resuming %s", run_dir)
-    else:
-        run_dir = new_run_dir(command.name, cfg.recipe, cfg.output_dir)
+    main = is_main_process()
+    _setup_logging(main)
+
+    def open_run_dir() -> tuple[Path, Path | None]:
+        """(run directory, run to resume or None), decided and written by the main process only."""
+        resume_from = None
+        if cfg.resume:
+            run_dir = find_resume_dir(command.name, cfg.recipe, cfg.resume)
+            resume_from = run_dir
+            log.info("Resuming %s", run_dir)
+        else:
+            run_dir = new_run_dir(command.name, cfg.recipe, cfg.output_dir)
+        cfg.output_dir = str(run_dir)
+        if (run_dir / "config.yaml").exists() and resume_from is not None:
+            n = len(list(run_dir.glob("config.resume-*"))) + 1
+            atomic_write_text(run_dir / f"config.resume-{n}.yaml", to_yaml(cfg))
+        else:
+            atomic_write_text(run_dir / "config.yaml", to_yaml(cfg))
+        return run_dir, resume_from
+
+    # Under a multi-process launch every process runs this; the main process alone makes (or finds) the run
+    # directory and the others are told which one it is, so that one launch writes one run directory.
+    run_dir, resume_from = on_main_then_share(open_run_dir, cpu=_wants_cpu(cfg))
     cfg.output_dir = str(run_dir)
-    if (run_dir / "config.yaml").exists() and resume_from is not None:
-        atomic_write_text(run_dir / f"config.resume-{len(list(run_dir.glob('config.resume-*'))) + 1}.yaml",
-                          to_yaml(cfg))
-    else:
-        atomic_write_text(run_dir / "config.yaml", to_yaml(cfg))
-    setup_file_logging(run_dir)
-    log.info("Run directory: %s", run_dir)
+    if main:
+        setup_file_logging(run_dir)
+        log.info("Run directory: %s", run_dir)
     import torch
 
     torch.manual_seed(cfg.seed)
     result = module.run(cfg, run_dir, resume_from)
+    if not main:
+        return
     if result:
         from alignkit.runs import atomic_write_json
 
         atomic_write_json(run_dir / "summary.json", result)
         _print_summary(result)
     console.print(f"[bold green]done[/bold green] run directory: {run_dir}")
+
+
+def _wants_cpu(cfg) -> bool:
+    """Whether the trainers will ask accelerate for CPU processes (gloo): the same rule as theirs."""
+    try:
+        from alignkit.models import resolve_device
+
+        return resolve_device(cfg.model.device).type == "cpu"
+    except Exception:  # a bad device is reported by the trainer with its own message
+        return True
 
 
 def _print_summary(result: dict) -> None:
@@ -177,6 +235,8 @@ def _make(command: Command):
     ) -> None:
         try:
             run_command(command, list(ctx.args), print_config, list_recipes, list(recipes_dir))
+        except SilentExit as stop:
+            raise typer.Exit(stop.args[0] if stop.args else 2) from None
         except UserError as err:
             _fail(str(err))
         except KeyboardInterrupt:

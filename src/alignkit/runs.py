@@ -11,6 +11,11 @@ Layout of a run directory::
 
 A run killed at any moment (SIGKILL included) and resumed continues from its last complete checkpoint: metrics
 lines logged after that checkpoint are dropped on resume, so that the file ends with each step exactly once.
+
+Under ``accelerate launch`` (or torchrun, mpirun) every process runs the CLI; the main process alone picks the run
+directory (a new one, or the one to resume) and the others receive it by broadcast (:func:`on_main_then_share`), so
+that a launch makes exactly one run directory. Only the main process writes the config, metrics, summary and
+logs there.
 """
 
 from __future__ import annotations
@@ -145,6 +150,65 @@ def step_of(checkpoint: Path) -> int:
     raise UserError(f"{checkpoint} is not a checkpoint folder (expected step-N or checkpoint-N).")
 
 
+def launch_rank() -> int:
+    """This process's global rank as set by the launcher (torchrun/accelerate, MPI); 0 for a plain process."""
+    return _int_env(("RANK", "OMPI_COMM_WORLD_RANK", "MV2_COMM_WORLD_RANK", "PMI_RANK"), 0)
+
+
+def launch_world_size() -> int:
+    """The number of processes the launcher started (1 for a plain process)."""
+    return _int_env(("WORLD_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE", "PMI_SIZE"), 1)
+
+
+def is_main_process() -> bool:
+    return launch_rank() == 0
+
+
+def _int_env(names: tuple[str, ...], default: int) -> int:
+    for name in names:
+        value = os.environ.get(name, "").strip()
+        if value.lstrip("-").isdigit():
+            return int(value)
+    return default
+
+
+def on_main_then_share(decide: Callable[[], Any], cpu: bool) -> Any:
+    """Run ``decide()`` on the main process only and return its result on every process.
+
+    With one process this is ``decide()``. Under a multi-process launch it starts the process group (accelerate's
+    ``PartialState``, which the trainers' ``Accelerator``/``Trainer`` then reuse; ``cpu`` must match what they ask
+    for) and broadcasts the result, which must be picklable. An exception raised by ``decide`` on the main process
+    is re-raised there; the other processes then raise :class:`SilentExit` (the main one reports the error).
+    """
+    if launch_world_size() <= 1:
+        return decide()
+    from accelerate import PartialState
+    from accelerate.utils import broadcast_object_list
+
+    state = PartialState(cpu=cpu)
+    if state.num_processes <= 1:
+        return decide()
+    holder: list[Any] = [None]
+    error: Exception | None = None
+    if state.is_main_process:
+        try:
+            holder = [("ok", decide())]
+        except Exception as err:  # tell the others before failing, so that they do not wait forever
+            error = err
+            holder = [("error", 2 if isinstance(err, UserError) else 1)]
+    broadcast_object_list(holder, from_process=0)
+    if error is not None:
+        raise error
+    kind, value = holder[0]
+    if kind == "error":
+        raise SilentExit(value)
+    return value
+
+
+class SilentExit(Exception):
+    """A non-main process stops because the main process failed and reports why (exit code in ``args[0]``)."""
+
+
 def default_run_root(command: str, recipe: str, base: str | Path = "runs") -> Path:
     return Path(base) / command / Path(recipe).stem
 
@@ -168,7 +232,7 @@ def find_resume_dir(command: str, recipe: str, resume: str | bool, base: str | P
     """The run to continue: the latest of this recipe (``resume=true``) or a given run/checkpoint path."""
     if resume is True or str(resume).lower() == "true":
         root = default_run_root(command, recipe, base)
-        runs = sorted((p for p in root.glob("*") if p.is_dir() and Checkpoints(p).latest()), key=lambda p: p.stat().st_mtime)
+        runs = sorted((p for p in root.glob("*") if p.is_dir() and has_checkpoint(p)), key=lambda p: p.stat().st_mtime)
         if not runs:
             raise UserError(f"resume=true: no run of `{command} recipe={recipe}` with a checkpoint under {root}. "
                             f"Start one without resume, or pass resume=PATH.")
@@ -179,6 +243,15 @@ def find_resume_dir(command: str, recipe: str, resume: str | bool, base: str | P
     if path.parent.name == "checkpoints":
         return path.parent.parent
     return path
+
+
+def has_checkpoint(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds a checkpoint to resume from: alignkit's ``step-N`` or a Trainer ``checkpoint-N``."""
+    if Checkpoints(run_dir).latest() is not None:
+        return True
+    root = run_dir / "checkpoints"
+    return root.is_dir() and any(p.is_dir() and p.name[len("checkpoint-"):].isdigit()
+                                 for p in root.glob("checkpoint-*"))
 
 
 def setup_file_logging(run_dir: Path) -> None:

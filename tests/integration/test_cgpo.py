@@ -154,29 +154,44 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path):
 
 
 def test_accelerate_launch_two_cpu_processes_train_in_step(tmp_path):
-    """DDP over gloo: both ranks take their own prompts, run the same steps and end with equal parameters."""
+    """DDP over gloo: both ranks take their own prompts, run the same steps and end with equal parameters.
+
+    Without output_dir=, the main process picks the run directory and the other rank is told which: one launch
+    makes exactly one run directory, and only the main process prints (the summary, its logs)."""
     import socket
 
     with socket.socket() as sock:  # a free port for the rendezvous
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+           "ALIGNKIT_LOG_LEVEL": "INFO", "COLUMNS": "200"}
     accelerate = Path(sys.executable).with_name("accelerate")
     cmd = [str(accelerate), "launch", "--config_file", str(REPO / "recipes" / "accelerate" / "cpu_ddp.yaml"),
            "--num_processes", "2", "--main_process_port", str(port), "-m", "alignkit.cli", "cgpo", "recipe=coding",
            "model=tiny", "trainer.max_steps=2", "tasks.coding.optimizer=crraft", "tasks.coding.max_new_tokens=12",
-           "trainer.save_model=false", "trainer.progress=false", f"output_dir={tmp_path}"]
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+           "trainer.save_model=false", "trainer.progress=false"]
+    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    states = [rank_state(tmp_path, r) for r in (0, 1)]
+    runs = [p for p in (tmp_path / "runs" / "cgpo" / "coding").iterdir()]
+    assert len(runs) == 1, runs  # rank 1 made no run directory of its own
+    assert [p.name for p in (tmp_path / "runs").iterdir()] == ["cgpo"]
+    run_dir = runs[0]
+    states = [rank_state(run_dir, r) for r in (0, 1)]
     assert [s["world_size"] for s in states] == [2, 2]
     assert [s["steps"] for s in states] == [2, 2]
     # the same optimizer steps on both ranks (2, unless a sandbox failure left a whole step without ȳ)
     assert states[0]["optimizer_steps"] == states[1]["optimizer_steps"] >= 1
     assert states[0]["parameter_fingerprint"] == states[1]["parameter_fingerprint"]
     assert states[0]["parameter_fingerprint"] != initial_fingerprint()
-    assert {"random_states_0.pkl", "random_states_1.pkl"} <= {p.name for p in (tmp_path / "checkpoints" / "step-2").iterdir()}
-    assert [r["step"] for r in metrics(tmp_path)] == [1, 2]
+    assert {"random_states_0.pkl", "random_states_1.pkl"} <= {p.name for p in (run_dir / "checkpoints" / "step-2").iterdir()}
+    assert [r["step"] for r in metrics(run_dir)] == [1, 2]
+    assert json.loads((run_dir / "summary.json").read_text())["steps"] == 2
+    assert (run_dir / "config.yaml").is_file() and (run_dir / "train.log").is_file()
+    # Only the main process prints: one summary, one "done", one copy of each log line.
+    assert proc.stdout.count("summary") == 1, proc.stdout
+    assert proc.stdout.count("done") == 1, proc.stdout
+    assert proc.stderr.count("Run directory:") == 1, proc.stderr
+    assert proc.stderr.count("tasks.coding:") == 1, proc.stderr
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from alignkit.cli import COMMANDS
 from alignkit.config import compose_recipe
 
 SFT = next(c for c in COMMANDS if c.name == "sft")
+REPO = Path(__file__).resolve().parents[2]
 QUICK = ["model=tiny", "trainer.per_device_train_batch_size=2", "trainer.max_length=256",
          "data.eval_split=null", "data.limit=16"]
 
@@ -87,6 +88,42 @@ def test_sft_resume_after_sigkill_ends_at_same_step_without_duplicate_metrics(tm
     summary = json.loads((out / "summary.json").read_text())
     assert summary["global_step"] == 24
     assert Path(out / "config.yaml").exists()
+
+
+def test_sft_accelerate_launch_two_cpu_processes_make_one_run_directory(tmp_path):
+    """DDP over gloo without output_dir=: the main process picks the run directory, the other rank uses it and
+    prints nothing; a resumed launch (resume=true) continues that run on both ranks."""
+    import socket
+
+    def launch(*extra: str) -> subprocess.CompletedProcess:
+        with socket.socket() as sock:  # a free port for the rendezvous
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+               "ALIGNKIT_LOG_LEVEL": "INFO", "COLUMNS": "200"}
+        cmd = [str(Path(sys.executable).with_name("accelerate")), "launch", "--config_file",
+               str(REPO / "recipes" / "accelerate" / "cpu_ddp.yaml"), "--num_processes", "2", "--main_process_port",
+               str(port), "-m", "alignkit.cli", "sft", "recipe=coding", *QUICK, "trainer.save_steps=2",
+               "trainer.learning_rate=1e-3", *extra]
+        proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        return proc
+
+    first = launch("trainer.max_steps=2")
+    runs = list((tmp_path / "runs" / "sft" / "coding").iterdir())
+    assert len(runs) == 1, runs
+    out = runs[0]
+    assert first.stdout.count("summary") == 1 and first.stdout.count("done") == 1, first.stdout
+    assert first.stderr.count("Run directory:") == 1, first.stderr
+    assert json.loads((out / "summary.json").read_text())["global_step"] == 2
+
+    second = launch("trainer.max_steps=4", "resume=true")
+    assert len(list((tmp_path / "runs" / "sft" / "coding").iterdir())) == 1
+    assert second.stdout.count("summary") == 1, second.stdout
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows if "loss" in r] == [1, 2, 3, 4]
+    assert json.loads((out / "summary.json").read_text())["global_step"] == 4
+    assert (out / "config.resume-1.yaml").is_file()
 
 
 @pytest.mark.slow

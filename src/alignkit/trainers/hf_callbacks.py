@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from transformers import TrainerCallback
 
 from alignkit.runs import MetricsLog
+
+log = logging.getLogger(__name__)
 
 
 class MetricsJSONLCallback(TrainerCallback):
@@ -20,10 +23,10 @@ class MetricsJSONLCallback(TrainerCallback):
             self.metrics.write(state.global_step, {k: v for k, v in logs.items() if k != "total_flos"})
 
 
-def last_complete_checkpoint(folder: Path) -> Path | None:
+def last_complete_checkpoint(folder: Path, prune: bool = True) -> Path | None:
     """Newest ``checkpoint-N`` whose ``trainer_state.json`` (written last by Trainer) exists.
 
-    A checkpoint torn by a kill mid-save lacks that file; it is skipped (and removed).
+    A checkpoint torn by a kill mid-save lacks that file; it is skipped (and removed when ``prune``).
     """
     if not folder.is_dir():
         return None
@@ -32,10 +35,34 @@ def last_complete_checkpoint(folder: Path) -> Path | None:
     for path in reversed(cands):
         if (path / "trainer_state.json").is_file():
             return path
-        import shutil
+        if prune:
+            import shutil
 
-        shutil.rmtree(path, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
     return None
+
+
+def resume_checkpoint(run_dir: Path, resume_from: Path | None) -> Path | None:
+    """The Trainer checkpoint to resume ``run_dir`` from (``None``: start at step 0), metrics made to match.
+
+    With ``resume_from`` set, this is the last complete ``checkpoints/checkpoint-N``; ``metrics.jsonl`` lines
+    logged after step N (by the run that was killed) are dropped, so that the resumed run logs each step once.
+    Only the main process of a multi-process launch prunes torn checkpoints and rewrites the metrics.
+    """
+    if resume_from is None:
+        return None
+    from alignkit.runs import is_main_process
+
+    main = is_main_process()
+    checkpoint = last_complete_checkpoint(Path(run_dir) / "checkpoints", prune=main)
+    if checkpoint is None:
+        log.warning("resume: no complete checkpoint in %s; starting from step 0", run_dir)
+    elif main:
+        log.info("Resuming from %s", checkpoint)
+    if main:
+        MetricsLog(Path(run_dir) / "metrics.jsonl").truncate_after(
+            int(checkpoint.name.split("-")[-1]) if checkpoint else 0)
+    return checkpoint
 
 
 class RichStepProgress(TrainerCallback):

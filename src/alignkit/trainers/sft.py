@@ -82,12 +82,15 @@ def build_sft_config(cfg, run_dir: Path):
     from alignkit.models import resolve_device, resolve_dtype
 
     t = cfg.trainer
-    dtype = resolve_dtype(cfg.model.dtype, resolve_device(cfg.model.device))
+    device = resolve_device(cfg.model.device)
+    dtype = resolve_dtype(cfg.model.dtype, device)
     bf16 = t.bf16 if t.bf16 is not None else str(dtype) == "torch.bfloat16"
     fp16 = str(dtype) == "torch.float16"
-    use_cpu = cfg.model.device == "cpu"
+    # CPU whenever the model lives there (model.device=cpu, or auto without a GPU): under a multi-process launch
+    # this gives DDP over gloo, and matches the process group the CLI started (see alignkit.runs).
+    use_cpu = device.type == "cpu"
     extra = OmegaConf.to_container(t.extra, resolve=True) if t.extra else {}
-    return SFTConfig(
+    settings: dict[str, Any] = dict(
         output_dir=str(run_dir / "checkpoints"),
         learning_rate=t.learning_rate,
         max_steps=t.max_steps,
@@ -116,8 +119,12 @@ def build_sft_config(cfg, run_dir: Path):
         gradient_checkpointing=cfg.model.gradient_checkpointing,
         dataloader_num_workers=0,
         dataloader_pin_memory=not use_cpu and torch.cuda.is_available(),
-        **extra,
+        # Every parameter that trains gets a gradient (LoRA freezes the rest), so DDP need not search for unused
+        # ones (transformers' default would, and warns on every rank).
+        ddp_find_unused_parameters=False,
     )
+    settings.update(extra)  # trainer.extra: any other SFTConfig field, or one of the above overridden
+    return SFTConfig(**settings)
 
 
 def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
@@ -126,11 +133,8 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
 
     from alignkit.data import load_sft_dataset
     from alignkit.models import load_model, load_tokenizer
-    from alignkit.trainers.hf_callbacks import (
-        MetricsJSONLCallback,
-        RichStepProgress,
-        last_complete_checkpoint,
-    )
+    from alignkit.runs import is_main_process
+    from alignkit.trainers.hf_callbacks import MetricsJSONLCallback, RichStepProgress, resume_checkpoint
 
     d = cfg.data
     columns = OmegaConf.to_container(d.columns, resolve=True) if d.columns else None
@@ -148,21 +152,14 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
 
     for noisy in (PrinterCallback, ProgressCallback):  # rich progress and metrics.jsonl replace them
         trainer.remove_callback(noisy)
-    checkpoint = None
-    if resume_from is not None:
-        checkpoint = last_complete_checkpoint(run_dir / "checkpoints")
-        if checkpoint is None:
-            log.warning("resume: no complete checkpoint in %s; starting from step 0", run_dir)
-        from alignkit.runs import MetricsLog
-
-        MetricsLog(run_dir / "metrics.jsonl").truncate_after(
-            int(checkpoint.name.split("-")[-1]) if checkpoint else 0)
+    checkpoint = resume_checkpoint(run_dir, resume_from)
     result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     metrics = dict(result.metrics)
     if evalset is not None:
         metrics.update(trainer.evaluate())
     final = run_dir / "final"
-    trainer.save_model(str(final))
-    tokenizer.save_pretrained(str(final))
+    trainer.save_model(str(final))  # every process takes part (sharded states); the main one writes
+    if is_main_process():
+        tokenizer.save_pretrained(str(final))
     metrics["global_step"] = trainer.state.global_step
     return metrics
