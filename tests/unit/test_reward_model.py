@@ -6,6 +6,7 @@ import json
 import random
 
 import pytest
+from transformers import TrainerCallback
 
 from alignkit.rewards import RewardModel, load_reward
 from alignkit.rewards.pair_builder import build_pairs, make_spurious, mutate_code, wrong_answers
@@ -165,3 +166,70 @@ def test_chat_pairs_prefer_refusing_harm_answering_benign_and_right_facts():
         [p["prompt"] for p in pairs], [p["rejected"] for p in pairs], [p["metadata"] for p in pairs]
     )
     assert all(v.value == 1 for v in chosen) and all(v.value == 0 for v in rejected)
+
+
+# ---------------------------------------------------------------------------- `alignkit rm`: checkpoints and resume
+class _CrashAfter(TrainerCallback):
+    """Raises once step ``step`` is logged: a crash between two checkpoints."""
+
+    def __init__(self, step: int):
+        self.step = step
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if state.global_step >= self.step:
+            raise RuntimeError(f"simulated crash after step {state.global_step}")
+
+
+def _rm_overrides(tmp_path) -> list[str]:
+    train, held = tmp_path / "train.jsonl", tmp_path / "held.jsonl"
+    train.write_text("".join(json.dumps(p) + "\n" for p in synthetic_pairs(48, seed=0)))
+    held.write_text("".join(json.dumps(p) + "\n" for p in synthetic_pairs(8, seed=1)))
+    return ["model=tiny", f"data.pairs={train}", f"data.eval_pairs={held}", "trainer.max_steps=6",
+            "trainer.save_steps=2", "trainer.logging_steps=1", "trainer.batch_size=4", "trainer.max_length=64",
+            "trainer.learning_rate=1e-3", "model.device=cpu"]
+
+
+def _losses(run_dir) -> dict[int, float]:
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    steps = [r["step"] for r in rows if "loss" in r]
+    assert len(steps) == len(set(steps)), f"a step logged twice: {steps}"
+    return {r["step"]: r["loss"] for r in rows if "loss" in r}
+
+
+def test_rm_resume_continues_from_the_last_complete_checkpoint(tmp_path, monkeypatch):
+    """`alignkit rm resume=true` after a crash at step 5 (checkpoint 4 complete, checkpoint 6 torn) ends at step 6
+    with each metrics line once and the same losses as an uninterrupted run."""
+    from typer.testing import CliRunner
+
+    from alignkit.cli import app
+    from alignkit.config import compose_recipe
+    from alignkit.runs import new_run_dir
+    from alignkit.trainers.reward_model import RMRecipe, run
+
+    overrides = _rm_overrides(tmp_path)
+    reference = tmp_path / "reference"
+    run(compose_recipe("rm", "rm", "coding", overrides, RMRecipe), reference)
+    expected = _losses(reference)
+    assert sorted(expected) == [1, 2, 3, 4, 5, 6]
+
+    monkeypatch.chdir(tmp_path)
+    run_dir = new_run_dir("rm", "coding", None)  # runs/rm/coding/<timestamp>, found by resume=true
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run(compose_recipe("rm", "rm", "coding", overrides, RMRecipe), run_dir, callbacks=[_CrashAfter(5)])
+    assert sorted(_losses(run_dir)) == [1, 2, 3, 4, 5]
+    ckpts = run_dir / "checkpoints"
+    assert (ckpts / "checkpoint-4" / "trainer_state.json").is_file()
+    (ckpts / "checkpoint-6").mkdir()  # a checkpoint torn by a kill mid-save: no trainer_state.json
+    (ckpts / "checkpoint-6" / "model.safetensors").write_bytes(b"torn")
+
+    result = CliRunner().invoke(app, ["rm", "recipe=coding", *overrides, "resume=true"])
+    assert result.exit_code == 0, result.output
+    losses = _losses(run_dir)
+    assert sorted(losses) == [1, 2, 3, 4, 5, 6]
+    for step in (5, 6):  # weights, optimizer, scheduler, RNG and data position came back with checkpoint 4
+        assert losses[step] == pytest.approx(expected[step], rel=1e-4), step
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["global_step"] == 6
+    assert (run_dir / "checkpoints" / "checkpoint-6" / "trainer_state.json").is_file()
+    assert (run_dir / "model" / "alignkit_rm.json").is_file()
+    assert len(list((tmp_path / "runs" / "rm" / "coding").iterdir())) == 1  # resumed in place, no new run

@@ -182,6 +182,10 @@ def train_reward_model(
     save: bool = True,
     num_threads: int | None = None,
     callbacks: list[Any] | None = None,
+    checkpoint_dir: str | Path | None = None,
+    save_steps: int = 0,
+    save_total_limit: int = 2,
+    resume_from_checkpoint: str | Path | None = None,
 ) -> dict[str, Any]:
     """Train a reward model on preference pairs and report its held-out pairwise accuracy.
 
@@ -202,6 +206,16 @@ def train_reward_model(
         device: ``"auto"`` (GPU when there is one) or ``"cpu"``.
         save: write the trained model to ``output_dir``.
         num_threads: torch CPU threads (default: all cores).
+        callbacks: extra ``TrainerCallback``s (they replace transformers' own printing).
+        checkpoint_dir: where the Trainer writes ``checkpoint-N`` folders (default: ``output_dir``).
+        save_steps: write a resumable checkpoint (model, optimizer, scheduler, RNG, data position) every N
+            steps and at the end; 0 writes none.
+        save_total_limit: checkpoints kept (the oldest are deleted).
+        resume_from_checkpoint: a ``checkpoint-N`` folder to continue from; the run then ends at the same
+            step as an uninterrupted one (``train_seconds`` counts the resumed part only).
+
+    Under a multi-process launch every process trains; the main process alone writes the model and its files
+    and computes the held-out accuracy (the others return the training metrics only).
 
     Returns:
         metrics: ``eval_accuracy`` (held-out pairwise accuracy of the saved model), ``eval_margin``,
@@ -229,7 +243,7 @@ def train_reward_model(
     use_cpu = device == "cpu" or not torch.cuda.is_available()
     bf16 = (not use_cpu) and torch.cuda.is_bf16_supported()
     args = RewardConfig(
-        output_dir=str(output_dir),
+        output_dir=str(checkpoint_dir or output_dir),
         max_steps=max_steps,
         learning_rate=learning_rate,
         per_device_train_batch_size=batch_size,
@@ -244,10 +258,13 @@ def train_reward_model(
         use_cpu=use_cpu,
         gradient_checkpointing=False,
         max_length=None,
-        save_strategy="no",
+        save_strategy="steps" if save_steps > 0 else "no",
+        save_steps=save_steps if save_steps > 0 else 500,
+        save_total_limit=save_total_limit,
         eval_strategy="no",
         dataloader_num_workers=0,
         disable_tqdm=True,
+        ddp_find_unused_parameters=False,  # every trainable parameter gets a gradient
     )
     trainer = RewardTrainer(model=rm, args=args, train_dataset=train_ds, processing_class=tokenizer,
                             callbacks=list(callbacks or []))
@@ -257,15 +274,20 @@ def train_reward_model(
         for noisy in (PrinterCallback, ProgressCallback):
             trainer.remove_callback(noisy)
     start = time.perf_counter()
-    result = trainer.train()
+    result = trainer.train(resume_from_checkpoint=str(resume_from_checkpoint) if resume_from_checkpoint else None)
     train_seconds = time.perf_counter() - start
     history = [h for h in trainer.state.log_history if "accuracy" in h]
 
     trained = trainer.model
     trained.eval()
+    main = trainer.is_world_process_zero()
+    if save:
+        trainer.save_model(str(output_dir))  # every process takes part (sharded states); the main one writes
+    if not main:
+        return {"train_loss": float(result.training_loss), "train_seconds": train_seconds,
+                "global_step": trainer.state.global_step, "output_dir": str(output_dir)}
     if save:
         output_dir.mkdir(parents=True, exist_ok=True)
-        trainer.save_model(str(output_dir))
         tokenizer.save_pretrained(str(output_dir))
         info = {
             "base_model": model,
@@ -288,6 +310,7 @@ def train_reward_model(
         "train_accuracy": history[-1]["accuracy"] if history else None,
         "train_loss": float(result.training_loss),
         "train_seconds": train_seconds,
+        "global_step": trainer.state.global_step,
         "n_train_pairs": len(train),
         "n_eval_pairs": len(held),
         "output_dir": str(output_dir),
@@ -337,6 +360,8 @@ class RMTrainerConfig:
     warmup_ratio: float = 0.1
     weight_decay: float = 0.0
     logging_steps: int = 5
+    save_steps: int = 20  # a resumable checkpoint (<run>/checkpoints/checkpoint-N) every N steps and at the end
+    save_total_limit: int = 2  # checkpoints kept
 
 
 @dataclass
@@ -356,15 +381,25 @@ class RMRecipe(RecipeBase):
             raise ConfigError("trainer.max_steps must be >= 1.")
         if cfg.trainer.num_layers is not None and cfg.trainer.num_layers < 1:
             raise ConfigError("trainer.num_layers must be >= 1, or null for the whole backbone.")
+        if cfg.trainer.save_steps < 0:
+            raise ConfigError("trainer.save_steps must be >= 0 (0: no checkpoints, so resume= starts over).")
+        if cfg.trainer.save_total_limit < 1:
+            raise ConfigError("trainer.save_total_limit must be >= 1 (resume needs the last checkpoint).")
 
 
-def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
-    """Train the reward model into ``<run>/model`` and report its held-out pairwise accuracy."""
-    from alignkit.trainers.hf_callbacks import MetricsJSONLCallback, RichStepProgress
+def run(cfg, run_dir: Path, resume_from: Path | None = None, callbacks: Sequence[Any] = ()) -> dict[str, Any]:
+    """Train the reward model into ``<run>/model`` and report its held-out pairwise accuracy.
 
-    if resume_from is not None:
-        log.info("reward-model runs are short and keep no optimizer checkpoints: retraining from the start")
+    Checkpoints go to ``<run>/checkpoints/checkpoint-N`` every ``trainer.save_steps`` steps; with ``resume_from``
+    the run continues from the last complete one (as ``alignkit sft`` does), ending at ``trainer.max_steps``
+    with each step's metrics line once. ``callbacks`` are extra ``TrainerCallback``s (tests).
+    """
+    from alignkit.trainers.hf_callbacks import MetricsJSONLCallback, RichStepProgress, resume_checkpoint
+
     t, d = cfg.trainer, cfg.data
+    checkpoint = resume_checkpoint(Path(run_dir), resume_from)
+    if resume_from is not None and checkpoint is None and t.save_steps == 0:
+        log.warning("trainer.save_steps=0 keeps no checkpoints: retraining from the start")
     return train_reward_model(
         model=cfg.model.name_or_path, pairs=d.pairs, output_dir=run_dir / "model", eval_pairs=d.eval_pairs,
         eval_fraction=d.eval_fraction, max_steps=t.max_steps, learning_rate=t.learning_rate,
@@ -372,5 +407,7 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
         train_embeddings=t.train_embeddings, seed=cfg.seed, report_to=list(cfg.report_to) or "none",
         spurious=d.spurious, warmup_ratio=t.warmup_ratio, weight_decay=t.weight_decay,
         logging_steps=t.logging_steps, device=cfg.model.device,
-        callbacks=[MetricsJSONLCallback(run_dir), RichStepProgress("reward model")],
+        callbacks=[MetricsJSONLCallback(run_dir), RichStepProgress("reward model"), *callbacks],
+        checkpoint_dir=Path(run_dir) / "checkpoints", save_steps=t.save_steps, save_total_limit=t.save_total_limit,
+        resume_from_checkpoint=checkpoint,
     )
