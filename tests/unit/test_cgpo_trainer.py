@@ -142,3 +142,24 @@ def test_metrics_cover_every_phase_and_judge(parts, tmp_path):
     assert 0.0 < metrics["t/satisfied_rate"] < 1.0
     assert metrics["t/satisfied_rate"] + metrics["t/judge/says_yes/violation_rate"] == pytest.approx(1.0)
     assert abs(metrics["t/kl_mean"]) < 1e-4  # first step: π = π_ref
+
+
+def test_crpg_scores_log_probs_at_the_sampling_temperature(parts, tmp_path):
+    from alignkit.trainers.common import sequence_logprobs
+
+    trainer = make_trainer(parts, tmp_path / "t", {"c": task("crpg", temperature=0.5), "d": task("codpo")},
+                           micro_batch_size=1)  # two-pass: policy log-probs are computed in _collect
+    trainer.prepare_baselines()
+    crpg, codpo = (trainer._collect(t, 0) for t in trainer.tasks)
+    assert crpg.logprob_temperature == 0.5 and codpo.logprob_temperature == 1.0
+    at = {t: sequence_logprobs(trainer.model, crpg.prompt_ids, crpg.completion_ids, pad_id=trainer.pad_id,
+                               temperature=t).detach() for t in (0.5, 1.0)}
+    assert not torch.allclose(at[0.5], at[1.0], atol=1e-3)
+    assert torch.allclose(crpg.policy_logps, at[0.5], atol=1e-4)
+    assert torch.allclose(crpg.ref_logps, at[0.5], atol=1e-4)  # π_ref at the same T: KL starts at 0
+    # The fused single-pass gradient uses the same T as the two-pass one.
+    split, m1 = step_grads(make_trainer(parts, tmp_path / "s", {"c": task("crpg", temperature=0.5)},
+                                        micro_batch_size=1))
+    whole, m2 = step_grads(make_trainer(parts, tmp_path / "w", {"c": task("crpg", temperature=0.5)},
+                                        micro_batch_size=64))
+    assert whole.abs().sum() > 0 and torch.allclose(whole, split, atol=1e-6, rtol=1e-4)

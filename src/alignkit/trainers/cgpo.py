@@ -94,7 +94,7 @@ class TaskConfig:
     weight: float = 1.0  # ρ_l of Algorithm 2
     baseline: str = "reference"  # ȳ of eq. 5: reference = the data's gold answer; policy = greedy π_ref sample
     max_new_tokens: int | None = None  # None: generation.max_new_tokens
-    temperature: float | None = None  # None: generation.temperature
+    temperature: float | None = None  # None: generation.temperature (crpg also scores log-probs at it)
 
 
 @dataclass
@@ -420,6 +420,7 @@ class TaskBatch:
     ref_logps: torch.Tensor  # [N] log π_ref(y|x)
     policy_logps: torch.Tensor | None  # [N] log π(y|x) without gradient (None: computed in the fused pass)
     lengths: torch.Tensor  # [N] completion tokens
+    logprob_temperature: float = 1.0  # T in log softmax(logits / T) for every log π and log π_ref of this batch
     # Filled by the optimizer's plan:
     grad_prompt_ids: list[list[int]] = field(default_factory=list)
     grad_completion_ids: list[list[int]] = field(default_factory=list)
@@ -512,21 +513,35 @@ class CGPOTrainer:
         return int(self.accelerator.gather(t).max().item())
 
     @torch.no_grad()
-    def _score(self, model, prompt_ids, completion_ids) -> torch.Tensor:
+    def _score(self, model, prompt_ids, completion_ids, temperature: float = 1.0) -> torch.Tensor:
         was_training = model.training
         model.eval()
         try:
-            return sequence_logprobs(model, prompt_ids, completion_ids, pad_id=self.pad_id,
+            return sequence_logprobs(model, prompt_ids, completion_ids, pad_id=self.pad_id, temperature=temperature,
                                      micro_batch_size=self.cfg.micro_batch_size).float().cpu()
         finally:
             model.train(was_training)
 
-    def reference_logps(self, prompt_ids, completion_ids) -> torch.Tensor:
+    def reference_logps(self, prompt_ids, completion_ids, temperature: float = 1.0) -> torch.Tensor:
         """log π_ref(y|x) (a frozen copy, or the policy with its LoRA adapter disabled)."""
         from alignkit.models import reference_forward
 
         with reference_forward(self.unwrapped, self.ref_model) as ref:
-            return self._score(ref, prompt_ids, completion_ids)
+            return self._score(ref, prompt_ids, completion_ids, temperature)
+
+    def _logprob_temperature(self, task: Task) -> float:
+        """T of the log-probs a task's loss and KL use.
+
+        crpg is REINFORCE (eq. 12): its gradient is unbiased for the distribution the responses were sampled
+        from, softmax(logits / T), so π and π_ref are both scored at the sampling temperature (as TRL's GRPO
+        does). codpo (a DPO loss) and crraft (weighted SFT) fit the model's own distribution: T = 1.
+        """
+        if task.optimizer != "crpg":
+            return 1.0
+        t = task.cfg.temperature
+        if t is None:
+            t = getattr(getattr(self.generator, "settings", None), "temperature", 1.0)
+        return float(t) if t and t > 0 else 1.0
 
     # -- baselines ȳ ----------------------------------------------------------------------------------------------
 
@@ -634,16 +649,17 @@ class CGPOTrainer:
             calibrated = task.calibrate(rewards, base)
         prompt_ids = [r.prompt_ids for r in rolls]
         completion_ids = [r.completion_ids for r in rolls]
+        lp_t = self._logprob_temperature(task)
         with timer("update"):
-            ref_logps = self.reference_logps(prompt_ids, completion_ids)
+            ref_logps = self.reference_logps(prompt_ids, completion_ids, lp_t)
             fused = task.optimizer == "crpg" and len(rolls) <= self.cfg.micro_batch_size
-            policy_logps = None if fused else self._score(self.model, prompt_ids, completion_ids)
+            policy_logps = None if fused else self._score(self.model, prompt_ids, completion_ids, lp_t)
         batch = TaskBatch(
             task=task, indices=indices, prompt_ids=prompt_ids, completion_ids=completion_ids, texts=texts,
             truncated=[r.truncated for r in rolls], satisfied=torch.tensor(verdict.satisfied, dtype=torch.bool),
             judge_values=verdict.per_judge, rewards=rewards, calibrated=calibrated, ref_logps=ref_logps,
             policy_logps=policy_logps, lengths=torch.tensor([len(c) for c in completion_ids], dtype=torch.float32),
-            fused=fused, baseline_ok=base_ok,
+            fused=fused, baseline_ok=base_ok, logprob_temperature=lp_t,
         )
         if task.optimizer == "crraft":
             batch.extra["baseline_judge_failed"] = float(base_failures)
@@ -780,7 +796,8 @@ class CGPOTrainer:
         """The loss whose gradient is this micro-batch's share of ∇L_l."""
         mb = self.cfg.micro_batch_size
         if b.fused:  # crpg, everything in one pass: eq. 11–12 on the log-probs that carry the gradient
-            logps = sequence_logprobs(self.model, b.grad_prompt_ids, b.grad_completion_ids, pad_id=self.pad_id)
+            logps = sequence_logprobs(self.model, b.grad_prompt_ids, b.grad_completion_ids, pad_id=self.pad_id,
+                                      temperature=b.logprob_temperature)
             loss = self._crpg_objective(b, logps)
             b.loss = float(loss.detach())
             return loss
@@ -790,7 +807,8 @@ class CGPOTrainer:
         if not completion_ids:  # padding micro-batch so that every rank runs the same passes: zero gradient
             prompt_ids, completion_ids = b.prompt_ids[:1], b.completion_ids[:1]
             coef = torch.zeros(1)
-        logps = sequence_logprobs(self.model, prompt_ids, completion_ids, pad_id=self.pad_id)
+        logps = sequence_logprobs(self.model, prompt_ids, completion_ids, pad_id=self.pad_id,
+                                  temperature=b.logprob_temperature)
         # Surrogate Σ c_i ℓ_i: its gradient is Σ c_i ∇ℓ_i, this micro-batch's part of ∇L (c_i = ∂L/∂ℓ_i).
         surrogate = (coef.to(logps.device, logps.dtype) * logps).sum()
         if b.loss_from_surrogate:
