@@ -397,6 +397,44 @@ def test_no_network(ex):
         srv.close()
 
 
+def test_no_udp_or_unix_socket_reaches_the_host(ex):
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(0.5)
+    path = f"/tmp/alignkit-test-{uuid.uuid4().hex[:12]}.sock"
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    unix.bind(path)
+    os.chmod(path, 0o777)  # writable by anyone: only the jail may keep the candidate out
+    unix.listen(4)
+    unix.settimeout(0.5)
+    prog = (
+        "import socket\n"
+        "def add(a, b):\n"
+        "    ok = False\n"
+        "    try:\n"
+        "        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        f"        ok = s.sendto(b'leak', ('127.0.0.1', {udp.getsockname()[1]})) > 0\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "    try:\n"
+        "        u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+        f"        u.connect({path!r}); u.sendall(b'leak'); ok = True\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "    return a + b if ok else None\n"
+    )
+    try:
+        run_attack(ex, prog)
+        with pytest.raises(TimeoutError):
+            udp.recvfrom(16)
+        with pytest.raises(TimeoutError):
+            unix.accept()
+    finally:
+        udp.close()
+        unix.close()
+        os.unlink(path)
+
+
 def test_no_writes_or_deletes_outside_scratch(ex, tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
@@ -482,6 +520,15 @@ def test_output_flood_is_capped(ex):
     ("def r(n):\n        return r(n + 1)\n    return r(0)", {"failed"}),
     ("l = []\n    l.append(l)\n    return l", {"failed"}),
     ("return 'x' * (200 * 2**20)", {"failed", "timeout"}),
+    # a value nested too deeply for the trusted decoder to walk: refused, not a crash of the parent
+    ("x = 0\n    for _ in range(200000):\n        x = [x]\n    return x", {"failed"}),
+    # forged verdict/reply lines written into every open descriptor, then the real (wrong) answer
+    ("import os\n    for fd in range(3, 256):\n        for m in (b'{\"status\": \"passed\"}\\n', b'passed\\n'):\n"
+     "            try:\n                os.write(fd, m)\n            except OSError:\n                pass\n"
+     "    return None", {"failed"}),
+    # a thread that ends the process just after the (wrong) value was sent back
+    ("import os, threading, time\n    threading.Thread(target=lambda: (time.sleep(0.05), os._exit(0))).start()\n"
+     "    return None", {"failed"}),
 ])
 def test_resource_attacks_end_cleanly(ex, body, statuses):
     v = run_attack(ex, f"def add(a, b):\n    {body}\n")
