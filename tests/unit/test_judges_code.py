@@ -27,7 +27,8 @@ CASES = [
     ("def add(a, b):\n    return a + b\n", 1, "passed"),  # raw code, no fence
     ("Sure! Here it is:\ndef add(a, b):\n    return a + b", 1, "passed"),  # prose line, then raw code
     ("```python\ndef add(a, b):\n    return a - b\n```", 0, "failed"),
-    ("```python\ndef add(a, b):\n    return 0\n```", 0, "2/3"),  # only looks right: passes two of three
+    ("```python\ndef add(a, b):\n    return 0\n```", 0, "failed (0/3"),  # only looks right: passes two of three,
+    # but the judge stops at the first failing test
     ("```python\ndef add(a, b)\n    return a + b\n```", 0, "error"),  # malformed (syntax error)
     ("```python\ndef add(a, b):\n    return a +", 0, "error"),  # truncated generation
     ("```python\ndef plus(a, b):\n    return a + b\n```", 0, "0/3"),  # wrong function name
@@ -44,11 +45,20 @@ def test_code_judge_verdicts(judge, response, expected, why):
     assert why in verdict.reason
 
 
-def test_code_judge_batch_scores_are_pass_fractions(judge):
+def test_code_judge_batch_scores_are_pass_fractions_with_all_results():
     responses = [GOOD, "```python\ndef add(a, b):\n    return 0\n```", "no code here"]
-    verdicts = judge(["p"] * 3, responses, [META] * 3)
+    with CodeJudge(timeout_s=1.0, max_workers=2, all_results=True) as every:
+        verdicts = every(["p"] * 3, responses, [META] * 3)
     assert [v.value for v in verdicts] == [1, 0, 0]
     assert verdicts[0].score == 1.0 and verdicts[1].score == pytest.approx(2 / 3)
+    assert "2/3" in verdicts[1].reason
+
+
+def test_code_judge_stops_at_the_first_failing_test(judge):
+    # add(1, 2) fails first; the two later tests would pass, but are not run: the score is 0, not 2/3
+    verdict = judge(["p"], ["```python\ndef add(a, b):\n    return 0\n```"], [META])[0]
+    assert verdict.value == 0 and verdict.score == 0.0
+    assert "0/3 tests passed" in verdict.reason and "test 0" in verdict.reason
 
 
 def test_code_judge_missing_tests_is_a_failure(judge):

@@ -46,6 +46,10 @@ class CodeJudge(Judge):
             (:func:`alignkit.sandbox.shared_executor`), so the judge and the code reward of one process
             run on one set of workers, each with its own time limit; closing drops the handle.
         share_executor: ``False`` starts a pool of the judge's own instead.
+        all_results: run every test even after one failed, so that the verdict's score is the pass
+            fraction (what :class:`alignkit.rewards.CodePassFraction` needs). ``False`` (a judge's
+            all-must-pass question) stops at the first failing test: a program that loops forever in
+            every test then costs one time limit, not one per test. The score is then 1.0 or 0.0.
         tests_key, entry_point_key, setup_key: metadata keys.
     """
 
@@ -59,6 +63,7 @@ class CodeJudge(Judge):
         max_workers: int | None = None,
         executor: Any = None,
         share_executor: bool = True,
+        all_results: bool = False,
         tests_key: str = "tests",
         entry_point_key: str = "entry_point",
         setup_key: str = "setup",
@@ -69,6 +74,7 @@ class CodeJudge(Judge):
         self.max_workers = max_workers
         self.tests_key, self.entry_point_key, self.setup_key = tests_key, entry_point_key, setup_key
         self.share_executor = share_executor
+        self.all_results = all_results
         self._executor = executor
         self._owns_executor = executor is None
         self._executor_lock = threading.Lock()
@@ -104,12 +110,13 @@ class CodeJudge(Judge):
             "tests": list(tests) if isinstance(tests, list | tuple) else str(tests),
             "entry_point": str(entry_point),
             "setup": str(metadata.get(self.setup_key) or ""),
-            "all_results": True,
+            "all_results": self.all_results,
         }
 
     @staticmethod
-    def to_verdict(verdict: Any) -> JudgeVerdict:
-        """Map a sandbox ``Verdict`` to a judge verdict with the pass fraction as score.
+    def to_verdict(verdict: Any, all_results: bool = True) -> JudgeVerdict:
+        """Map a sandbox ``Verdict`` to a judge verdict with the pass fraction as score (``all_results``:
+        the verdict ran every test; otherwise the score of a failure is 0).
 
         A failing, crashing or timed-out program violates; a sandbox that could not run it, or trusted
         test code that is itself broken, is a judge failure (-1).
@@ -118,7 +125,12 @@ class CodeJudge(Judge):
             return JudgeVerdict.error(f"sandbox could not judge: {(verdict.message or '').strip()[:200]}")
         n_tests = int(getattr(verdict, "n_tests", 0) or 0)
         n_passed = int(getattr(verdict, "n_passed", 0) or 0)
-        score = n_passed / n_tests if n_tests else (1.0 if verdict.passed else 0.0)
+        if verdict.passed:
+            score = 1.0
+        elif all_results and n_tests:
+            score = n_passed / n_tests
+        else:  # stopped at the first failure: n_passed counts the tests before it, not a pass fraction
+            score = 0.0
         message = (getattr(verdict, "message", "") or "").strip().splitlines()
         detail = f": {message[-1][:200]}" if message else ""
         if verdict.passed:
@@ -143,7 +155,7 @@ class CodeJudge(Judge):
                 where.append(i)
         if jobs:
             for i, result in zip(where, self.executor.map(jobs), strict=True):
-                verdicts[i] = self.to_verdict(result)
+                verdicts[i] = self.to_verdict(result, self.all_results)
         return [v if v is not None else JudgeVerdict.error("no verdict") for v in verdicts]
 
     def close(self) -> None:

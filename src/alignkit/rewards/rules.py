@@ -23,6 +23,7 @@ class CodePassFraction(JudgeReward):
     ) -> None:
         from alignkit.judges.code import CodeJudge
 
+        judge_kwargs.setdefault("all_results", True)  # the fraction needs every test's outcome
         super().__init__(CodeJudge(**judge_kwargs), use="score", on_failure=on_failure, name=name)
 
 
