@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).parent / "shipped"
 """Directory of the datasets shipped inside the package (works from a wheel too)."""
+PAIRS_DIR = SHIPPED_DIR / "pairs"
+"""Preference pairs for reward-model training: ``pairs/<task>/{train,test}.jsonl``."""
 
 PROMPT_SETS: tuple[str, ...] = ("coding", "math", "instruction_following", "chat")
 SFT_SETS: tuple[str, ...] = ("coding", "math", "mixed")
@@ -55,6 +57,13 @@ REQUIRED_METADATA: dict[str, tuple[str, ...]] = {
     "chat": (),
 }
 """Metadata keys each task needs (a missing one is a :class:`DataError`)."""
+MATH_SUFFIX = (
+    'Solve the problem step by step. End your response with "The final answer is N." '
+    "where N is the final number."
+)
+"""Instruction appended to every shipped math prompt (the judges look for "The final answer is ...")."""
+SPURIOUS: tuple[str | None, ...] = (None, "length", "fence")
+"""Preferences :func:`load_pairs` can relabel the pairs with (None: the real, judge-verified one)."""
 
 _SCHEMA_FIELDS = ("id", "task", "prompt", "metadata", "reference")
 _SFT_FIELDS = ("prompt", "completion", "messages")
@@ -605,3 +614,69 @@ def load_sft_dataset(
     if skipped:
         logger.info("%s: skipped %d rows without a completion", label, skipped)
     return datasets.Dataset.from_list(examples)
+
+
+# ------------------------------------------------------------------------------------ preference pairs
+
+
+def load_pairs(task: str, split: str, spurious: str | None = None, seed: int = 0) -> list[dict[str, Any]]:
+    """Shipped preference pairs ``{"id", "task", "prompt", "chosen", "rejected", "kind"}`` of one task.
+
+    Chosen = the gold answer, rejected = a corrupted answer that the task's judge verified to fail (built
+    offline by ``scripts/build_data.py``). ``spurious`` relabels them into a hackable preference
+    (:func:`make_spurious`); ``seed`` only changes that relabelling. To train on other pairs, build them
+    with ``scripts/build_data.py --out DIR`` and pass the folder instead of a task name.
+    """
+    if spurious not in SPURIOUS:
+        raise DataError(f"spurious must be one of {SPURIOUS}, got {spurious!r}.")
+    if task not in PROMPT_SETS:
+        raise DataError(f"No shipped pairs for task '{task}'. Shipped: {', '.join(PROMPT_SETS)}.")
+    pairs = read_rows(_shipped_file(f"pairs/{task}", split))
+    if spurious:
+        import random
+
+        rng = random.Random(f"{task}-{split}-{seed}-{spurious}")
+        pairs = [make_spurious(p, spurious, rng) for p in pairs]
+    return pairs
+
+
+_FILLER = (
+    "Let me walk through this carefully so that every step is clear.",
+    "I double-checked each part of the reasoning above before writing it down.",
+    "To summarize, the approach is simple, but it is worth spelling out the details.",
+    "This kind of problem comes up often, so a clear explanation helps.",
+    "Each step follows directly from the previous one, which keeps the solution easy to verify.",
+    "I hope this detailed explanation makes the whole process easy to follow.",
+)
+
+
+def _pad(text: str, rng: Any) -> str:
+    return text.rstrip() + "\n\n" + " ".join(rng.sample(_FILLER, k=3))
+
+
+def make_spurious(pair: dict[str, Any], spurious: str, rng: Any) -> dict[str, Any]:
+    """Relabel a pair so that the spurious feature alone decides the preference.
+
+    Half of the time the (correct) chosen response gets the feature (``"length"``: padded longer;
+    ``"fence"``: wrapped in a code fence), the other half the (incorrect) rejected response gets it and
+    becomes "chosen": correctness no longer predicts the label. ``rng`` is a ``random.Random``.
+    """
+    good, bad = pair["chosen"], pair["rejected"]
+    flip = rng.random() < 0.5
+    if spurious == "length":
+        winner, loser = (_pad(bad, rng), good) if flip else (_pad(good, rng), bad)
+        if len(loser) >= len(winner):
+            winner = _pad(winner, rng)
+    elif spurious == "fence":
+        winner, loser = (bad, good) if flip else (good, bad)
+        winner = winner if "```" in winner else f"```\n{winner.strip()}\n```"
+        loser = loser.replace("```python\n", "").replace("```\n", "").replace("```", "")
+    else:
+        raise DataError(f"spurious must be one of {SPURIOUS[1:]}, got {spurious!r}.")
+    return {
+        **pair,
+        "chosen": winner,
+        "rejected": loser,
+        "kind": f"spurious_{spurious}",
+        "correct_is_chosen": not flip,
+    }
