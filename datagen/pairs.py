@@ -28,6 +28,7 @@ from typing import Any
 
 from alignkit.data.loading import PROMPT_SETS as TASKS
 from alignkit.data.loading import SPURIOUS, load_prompts, make_spurious
+from alignkit.sandbox.extract import extract_code
 
 DEFAULT_PER_PROMPT = {"coding": 2, "math": 1, "instruction_following": 2, "chat": 2}
 
@@ -59,15 +60,18 @@ _CODE_MUTATIONS: list[tuple[str, str]] = [
     (r"\.upper\(\)", ".lower()"),
     (r"range\(([^,()]+)\)", r"range(1, \1)"),
 ]
-_FENCE_RE = re.compile(r"```[a-zA-Z0-9_+-]*\n(.*?)```", re.DOTALL)
 
 
 def code_of(response: str) -> tuple[str, str, str] | None:
-    """``(before, code, after)`` around the first fenced block of a response, or ``None``."""
-    m = _FENCE_RE.search(response)
-    if not m:
+    """``(before, code, after)`` around the fenced program of a response (as the code judge extracts it),
+    or ``None`` when the response has no fenced block."""
+    if "```" not in response:
         return None
-    return response[: m.start(1)], m.group(1), response[m.end(1) :]
+    code = extract_code(response)
+    start = response.find(code) if code else -1
+    if start < 0:
+        return None
+    return response[:start], code, response[start + len(code) :]
 
 
 def mutate_code(response: str, rng: random.Random, limit: int = 3) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from alignkit.config.compose import (
     builtin_recipes_dir,
+    component_recipe,
     compose_recipe,
     first_comment,
     recipe_files,
@@ -10,5 +11,5 @@ from alignkit.config.compose import (
 )
 from alignkit.config.schema import GenerationConfig, ModelConfig, RecipeBase, model_kwargs
 
-__all__ = ["GenerationConfig", "ModelConfig", "RecipeBase", "builtin_recipes_dir", "compose_recipe",
+__all__ = ["GenerationConfig", "ModelConfig", "RecipeBase", "builtin_recipes_dir", "component_recipe", "compose_recipe",
            "first_comment", "model_kwargs", "recipe_files", "to_yaml", "validate"]

@@ -47,6 +47,21 @@ def recipe_files(command_dir: str, extra_dirs: list[Path] | None = None) -> dict
     return found
 
 
+def component_recipe(group: str, name: str | Path, what: str | None = None) -> Path:
+    """A component recipe (``judges``, ``rewards``...): a ``.yaml`` path, or the shipped
+    ``recipes/<group>/<name>.yaml``; otherwise a :class:`ConfigError` listing the shipped names."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return path
+    shipped = builtin_recipes_dir() / group / f"{name}.yaml"
+    if shipped.is_file():
+        return shipped
+    what = what or group.removesuffix("s")
+    raise ConfigError(
+        f"no {what} recipe {str(name)!r}; shipped {group}: {', '.join(recipe_files(group))} (or pass a .yaml path)"
+    )
+
+
 def first_comment(path: Path) -> str:
     """The first comment line of a recipe (its description), without the leading ``#``."""
     for line in path.read_text().splitlines():

@@ -28,13 +28,12 @@ import json
 import logging
 import os
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
-from urllib.parse import urlparse
 
 from alignkit.errors import DataError
+from alignkit.hub import hub_reachable, looks_like_path
 
 if TYPE_CHECKING:
     import datasets
@@ -178,16 +177,6 @@ def _read_json(path: Path) -> list[dict[str, Any]]:
     return data
 
 
-def _looks_like_path(source: str) -> bool:
-    """True for strings that can only mean a local path (hub ids are ``org/name`` with one slash)."""
-    return (
-        source.startswith((".", "/", "~", "\\"))
-        or Path(source).suffix.lower() in FILE_SUFFIXES
-        or source.count("/") > 1
-        or "\\" in source
-    )
-
-
 def _rows_from_source(
     source: str, split: str, shipped_dir: str | None, sft: bool = False
 ) -> tuple[list[dict[str, Any]], str]:
@@ -208,7 +197,7 @@ def _rows_from_source(
             f"Directory {p} has no file for split '{split}' (looked for {split}{{{','.join(FILE_SUFFIXES)}}}). "
             f"Files there: {', '.join(present) or 'none'}."
         )
-    if _looks_like_path(source):
+    if looks_like_path(source, FILE_SUFFIXES):
         raise DataError(f"Data file not found: {p}")
     if _HUB_ID.match(source):
         return _load_hub_rows(source, split), source
@@ -216,28 +205,6 @@ def _rows_from_source(
 
 
 # ---------------------------------------------------------------------------------------------------- hub
-
-
-def _offline_env() -> bool:
-    values = (
-        os.environ.get("HF_HUB_OFFLINE"),
-        os.environ.get("HF_DATASETS_OFFLINE"),
-        os.environ.get("TRANSFORMERS_OFFLINE"),
-    )
-    return any(v is not None and v.strip().upper() in ("1", "ON", "YES", "TRUE") for v in values)
-
-
-def hub_reachable(timeout_s: float = 3.0) -> bool:
-    """Whether a TCP connection to the Hugging Face endpoint opens within ``timeout_s``."""
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-    parsed = urlparse(endpoint)
-    host = parsed.hostname or "huggingface.co"
-    port = parsed.port or (80 if parsed.scheme == "http" else 443)
-    try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            return True
-    except OSError:
-        return False
 
 
 @contextlib.contextmanager
@@ -260,7 +227,7 @@ def _load_hub_rows(source: str, split: str) -> list[dict[str, Any]]:
 
     name = source.split(":", 1)[1] if source.startswith(("hf:", "hub:")) else source
     name, _, config = name.partition(":")
-    offline = _offline_env() or not hub_reachable()
+    offline = not hub_reachable()
     where = "the local Hugging Face cache (offline)" if offline else "the Hugging Face hub"
     guard = _forced_offline() if offline else contextlib.nullcontext()
     try:
