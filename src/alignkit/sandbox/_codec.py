@@ -120,15 +120,18 @@ MAX_COLLISION_WORK = 200_000  # nodes compared, summed over members that meet an
 
 
 class _DecodeBudget:
-    """Nodes decoded so far, and the equality work spent on colliding hashes."""
+    """Nodes decoded so far (each container adds its members, so scalars cost no call), and the equality
+    work spent on colliding hashes."""
+
+    __slots__ = ("nodes", "max_nodes", "collision_left")
 
     def __init__(self, max_nodes: int, max_collision_work: int) -> None:
         self.nodes = 0
         self.max_nodes = max_nodes
         self.collision_left = max_collision_work
 
-    def take(self) -> None:
-        self.nodes += 1
+    def take(self, n: int) -> None:
+        self.nodes += n
         if self.nodes > self.max_nodes:
             raise CodecError("value too large to receive across the sandbox boundary")
 
@@ -144,22 +147,26 @@ def _hashable(x: Any) -> Any:
     return x
 
 
-class _Hashed:
-    """Admits members into one set or dict: counts, per hash value, the members already in, and charges
-    the budget for the comparisons a new member with that hash costs (at most one per earlier member, each
-    at most the size of the new one) before the container does them."""
-
-    def __init__(self, budget: _DecodeBudget) -> None:
-        self.budget = budget
-        self.seen: dict[int, int] = {}  # hash -> members with it (hash values themselves never collide here)
-
-    def admit(self, x: Any, size: int) -> Any:
-        h = hash(_hashable(x))
-        same = self.seen.get(h, 0)
+def _members(body: list[Any], depth: int, budget: _DecodeBudget) -> list[Any]:
+    """Decode the members of one set (or the keys of one dict), counting per hash value the members already
+    decoded and charging the budget, before the container is built, for the comparisons a member with an
+    equal hash costs there: at most one per earlier such member, each at most the new member's size."""
+    seen: dict[int, int] = {}  # hash -> members with it (the hash values themselves never collide here)
+    out = []
+    for x in body:
+        if type(x) in _SCALARS or x is None:
+            size = 1
+        else:
+            before = budget.nodes
+            x = _hashable(_dec(x, depth, budget))
+            size = budget.nodes - before + 1
+        h = hash(x)
+        same = seen.get(h, 0)
         if same:
-            self.budget.collide(same * size)
-        self.seen[h] = same + 1
-        return x
+            budget.collide(same * size)
+        seen[h] = same + 1
+        out.append(x)
+    return out
 
 
 def _dec_float(x: Any) -> float:
@@ -170,36 +177,27 @@ def _dec_float(x: Any) -> float:
     raise CodecError("malformed float")
 
 
-def _dec_sized(x: Any, depth: int, budget: _DecodeBudget) -> tuple[Any, int]:
-    before = budget.nodes
-    value = _dec(x, depth, budget)
-    return value, budget.nodes - before
-
-
 def _dec_tagged(tag: str, body: Any, depth: int, budget: _DecodeBudget) -> Any:  # noqa: C901 - one per tag
     d = depth + 1
     if tag in ("t", "it"):
         if not isinstance(body, list):
             raise CodecError(f"malformed {tag!r} value")
-        items = [_dec(x, d, budget) for x in body]
+        budget.take(len(body))
+        items = [x if type(x) in _SCALARS or x is None else _dec(x, d, budget) for x in body]
         return tuple(items) if tag == "t" else iter(items)
     if tag in ("s", "fs"):
         if not isinstance(body, list):
             raise CodecError(f"malformed {tag!r} value")
-        gate = _Hashed(budget)
-        out: set[Any] = set()
-        for x in body:
-            out.add(gate.admit(*_dec_sized(x, d, budget)))
-        return out if tag == "s" else frozenset(out)
+        budget.take(len(body))
+        members = _members(body, d, budget)
+        return set(members) if tag == "s" else frozenset(members)
     if tag == "d":
         if not isinstance(body, list) or not all(isinstance(p, list) and len(p) == 2 for p in body):
             raise CodecError("malformed dict")
-        gate = _Hashed(budget)
-        result: dict[Any, Any] = {}
-        for k, v in body:
-            key = gate.admit(*_dec_sized(k, d, budget))
-            result[key] = _dec(v, d, budget)
-        return result
+        budget.take(2 * len(body))
+        keys = _members([p[0] for p in body], d, budget)
+        values = [v if type(v) in _SCALARS or v is None else _dec(v, d, budget) for _, v in body]
+        return dict(zip(keys, values, strict=True))
     if tag == "f":
         return _dec_float({"f": body})
     if tag == "c" and isinstance(body, list) and len(body) == 2:
@@ -234,14 +232,18 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
+_SCALARS = frozenset({bool, int, float, str})  # exactly what json.loads makes besides None, lists and dicts
+
+
 def _dec(obj: Any, depth: int, budget: _DecodeBudget) -> Any:
-    budget.take()
-    if depth > MAX_DEPTH:
-        raise CodecError("value nested too deeply")
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
+    if depth > MAX_DEPTH:
+        raise CodecError("value nested too deeply")
     if isinstance(obj, list):
-        return [_dec(x, depth + 1, budget) for x in obj]
+        budget.take(len(obj))
+        d = depth + 1
+        return [x if type(x) in _SCALARS or x is None else _dec(x, d, budget) for x in obj]
     if isinstance(obj, dict) and len(obj) == 1:
         ((tag, body),) = obj.items()
         return _dec_tagged(tag, body, depth, budget)
@@ -252,7 +254,9 @@ def decode(obj: Any, max_nodes: int = MAX_NODES, max_collision_work: int = MAX_C
     """Rebuild a value from :func:`encode`'s output using builtin types only, refusing (with
     :class:`CodecError`) one with more than ``max_nodes`` nodes or whose set members and dict keys
     collide so much that building it would cost more than ``max_collision_work`` node comparisons."""
-    return _dec(obj, 0, _DecodeBudget(max_nodes, max_collision_work))
+    budget = _DecodeBudget(max_nodes, max_collision_work)
+    budget.take(1)
+    return _dec(obj, 0, budget)
 
 
 def _reject_constant(name: str) -> Any:
@@ -261,8 +265,9 @@ def _reject_constant(name: str) -> Any:
 
 def loads_message(data: bytes, max_values: int = MAX_JSON_VALUES) -> Any:
     """Parse one JSON message from the sandbox (strict: no NaN/Infinity literals). A message that may hold
-    more than ``max_values`` JSON values (counted from its separators, before anything is built) is refused."""
-    if data.count(b",") + data.count(b"[") + data.count(b"{") > max_values:
+    more than ``max_values`` JSON values (counted from its separators, before anything is built; a shorter
+    message cannot) is refused."""
+    if len(data) > max_values and data.count(b",") + data.count(b"[") + data.count(b"{") > max_values:
         raise CodecError("malformed message from the sandbox: too many values")
     try:
         return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
