@@ -432,42 +432,59 @@ def seccomp_supported() -> bool:
     return sys.platform == "linux" and platform.machine() in ("x86_64", "AMD64")
 
 
-def _seccomp_program() -> list[tuple[int, int, int, int]]:
-    prog: list[tuple[int, int, int, int]] = []
+_JGT = 0x25
+_Insn = tuple[int, int, int, int]
 
-    def stmt(code: int, k: int) -> None:
-        prog.append((code, 0, 0, k))
 
-    def jump(k: int, jt: int, jf: int, code: int = _JEQ) -> None:
-        prog.append((code, jt, jf, k))
+def _seccomp_rules() -> list[tuple[int, int, list[_Insn]]]:
+    """``(first, last, action)``: what the filter does with syscall numbers ``first..last`` (sorted, disjoint;
+    every other number is allowed). The action reads the arguments where the call is only partly denied."""
+    def ret(err: int) -> list[_Insn]:
+        return [(_RET, 0, 0, _SECCOMP_RET_ERRNO | err)]
 
-    stmt(_LD_ABS_W, 4)  # seccomp_data.arch
-    jump(AUDIT_ARCH_X86_64, 1, 0)
-    stmt(_RET, _SECCOMP_RET_KILL_PROCESS)
-    stmt(_LD_ABS_W, 0)  # seccomp_data.nr
-    jump(0x40000000, 0, 1, _JGE)  # x32 ABI
-    stmt(_RET, _SECCOMP_RET_ERRNO | errno.ENOSYS)
-    fast = min(_SYSCALLS.values())  # read, write, mmap, brk...: below every listed call, allowed at once
-    jump(fast, 1, 0, _JGE)
-    stmt(_RET, _SECCOMP_RET_ALLOW)
-    for name, arg_off, test, code, err in (
-        ("clone", 16, _NS_MASK, _JSET, errno.EPERM),  # no new namespaces
-        ("ioctl", 24, _TIOCSTI, _JEQ, errno.EPERM),  # no typing into a terminal
-    ):
-        jump(_SYSCALLS[name], 0, 4)
-        stmt(_LD_ABS_W, arg_off)
-        jump(test, 0, 1, code)
-        stmt(_RET, _SECCOMP_RET_ERRNO | err)
-        stmt(_LD_ABS_W, 0)
-    jump(_SYSCALLS["socket"], 0, 1)
-    stmt(_RET, _SECCOMP_RET_ERRNO | errno.EACCES)
-    jump(_SYSCALLS["clone3"], 0, 1)  # glibc falls back to clone(), whose flags we can inspect
-    stmt(_RET, _SECCOMP_RET_ERRNO | errno.ENOSYS)
-    for name in _DENIED:
-        jump(_SYSCALLS[name], 0, 1)
-        stmt(_RET, _SECCOMP_RET_ERRNO | errno.EPERM)
-    stmt(_RET, _SECCOMP_RET_ALLOW)
-    return prog
+    def arg_test(offset: int, test: int, code: int) -> list[_Insn]:  # EPERM when the argument matches
+        return [(_LD_ABS_W, 0, 0, offset), (code, 0, 1, test), *ret(errno.EPERM), (_RET, 0, 0, _SECCOMP_RET_ALLOW)]
+
+    special = {
+        _SYSCALLS["clone"]: arg_test(16, _NS_MASK, _JSET),  # no new namespaces
+        _SYSCALLS["ioctl"]: arg_test(24, _TIOCSTI, _JEQ),  # no typing into a terminal
+        _SYSCALLS["socket"]: ret(errno.EACCES),
+        _SYSCALLS["clone3"]: ret(errno.ENOSYS),  # glibc falls back to clone(), whose flags we can inspect
+    }
+    rules: list[tuple[int, int, list[_Insn]]] = [(nr, nr, action) for nr, action in special.items()]
+    for nr in sorted(_SYSCALLS[name] for name in _DENIED):
+        if rules and rules[-1][1] == nr - 1 and rules[-1][2] == ret(errno.EPERM):
+            rules[-1] = (rules[-1][0], nr, rules[-1][2])  # a run of denied numbers is one range
+        else:
+            rules.append((nr, nr, ret(errno.EPERM)))
+    return sorted(rules)
+
+
+def _search(rules: list[tuple[int, int, list[_Insn]]]) -> list[_Insn]:
+    """A binary search over the rules on the syscall number (in the accumulator), so a call walks about
+    ten instructions rather than the whole list; the kernel also runs the program once per syscall number
+    when it loads it (to cache the calls it always allows), so this keeps loading it cheap too."""
+    if len(rules) == 1:
+        first, last, action = rules[0]
+        n = len(action)
+        return [(_JGE, 0, n + 1, first), (_JGT, n, 0, last), *action, (_RET, 0, 0, _SECCOMP_RET_ALLOW)]
+    mid = len(rules) // 2
+    low, high = _search(rules[:mid]), _search(rules[mid:])
+    if len(low) > 255:
+        raise ValueError("seccomp program too large for BPF's 8-bit jumps")
+    return [(_JGE, len(low), 0, rules[mid][0]), *low, *high]
+
+
+def _seccomp_program() -> list[_Insn]:
+    return [
+        (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
+        (_JEQ, 1, 0, AUDIT_ARCH_X86_64),
+        (_RET, 0, 0, _SECCOMP_RET_KILL_PROCESS),
+        (_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
+        (_JGE, 0, 1, 0x40000000),  # x32 ABI
+        (_RET, 0, 0, _SECCOMP_RET_ERRNO | errno.ENOSYS),
+        *_search(_seccomp_rules()),
+    ]
 
 
 class SeccompFilter:
