@@ -9,7 +9,8 @@ from alignkit.config.compose import (
     to_yaml,
     validate,
 )
-from alignkit.config.schema import GenerationConfig, ModelConfig, RecipeBase, model_kwargs
+from alignkit.config.schema import ExecutorConfig, GenerationConfig, ModelConfig, RecipeBase, model_kwargs
 
-__all__ = ["GenerationConfig", "ModelConfig", "RecipeBase", "builtin_recipes_dir", "component_recipe", "compose_recipe",
+__all__ = ["ExecutorConfig", "GenerationConfig", "ModelConfig", "RecipeBase", "builtin_recipes_dir", "component_recipe",
+           "compose_recipe",
            "first_comment", "model_kwargs", "recipe_files", "to_yaml", "validate"]

@@ -141,20 +141,57 @@ def read_rows(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         except Exception as exc:  # pyarrow raises several unrelated types
             raise DataError(f"{p}: cannot read Parquet file: {exc}") from exc
     if suffix == ".csv":
-        with p.open(newline="", encoding="utf-8") as fh:
-            return [dict(row) for row in csv.DictReader(fh)]
+        import io
+
+        reader = csv.DictReader(io.StringIO(_read_text(p), newline=""))
+        try:
+            return [dict(row) for row in reader]
+        except csv.Error as exc:
+            raise DataError(f"{p}:{reader.reader.line_num}: unreadable CSV ({exc}).") from None
     raise DataError(f"{p}: unsupported file type '{p.suffix}'. Use one of {', '.join(FILE_SUFFIXES)}.")
 
 
+def _not_text(path: Path, lineno: int, byte: int, column: int) -> DataError:
+    return DataError(f"{path}:{lineno}: not UTF-8 text (byte 0x{byte:02x} at column {column}); is it a binary "
+                     f"file? Data files are UTF-8 .jsonl/.json/.csv, or .parquet.")
+
+
+def _read_text(path: Path) -> str:
+    """The file as UTF-8 text; a :class:`DataError` naming the file and line where it is not."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        raise _not_text(path, raw.count(b"\n", 0, line_start) + 1, raw[exc.start], exc.start - line_start + 1
+                        ) from None
+
+
+def _json_value(text: str) -> Any:
+    """``json.loads``; every way it fails (bad syntax, a number over Python's digit limit, nesting too deep)
+    comes out as ``ValueError(reason, line)``."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(exc.msg, exc.lineno) from None
+    except (ValueError, RecursionError) as exc:
+        digits = "digits" in str(exc)
+        raise ValueError("a number has too many digits" if digits else "nested too deeply", None) from None
+
+
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_text(path, lineno, raw[exc.start], exc.start + 1) from None
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{lineno}: invalid JSON ({exc.msg}).") from exc
+                row = _json_value(line)
+            except ValueError as exc:
+                raise DataError(f"{path}:{lineno}: invalid JSON ({exc.args[0]}).") from None
             if not isinstance(row, dict):
                 raise DataError(
                     f"{path}:{lineno}: expected a JSON object per line, got {type(row).__name__}."
@@ -164,9 +201,10 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 def _read_json(path: Path) -> list[dict[str, Any]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno}).") from exc
+        data = _json_value(_read_text(path))
+    except ValueError as exc:
+        where = f" at line {exc.args[1]}" if exc.args[1] else ""
+        raise DataError(f"{path}: invalid JSON ({exc.args[0]}{where}).") from None
     if isinstance(data, dict):
         lists = [v for k, v in data.items() if k in ("data", "records", "rows") and isinstance(v, list)]
         if not lists:

@@ -14,21 +14,12 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from alignkit.config.schema import GenerationConfig, RecipeBase, model_kwargs
+from alignkit.config.schema import ExecutorConfig, GenerationConfig, RecipeBase, model_kwargs
 from alignkit.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 TASKS = ("humaneval",)
-
-
-@dataclass
-class ExecutorConfig:
-    """The code sandbox used to score samples (see :class:`alignkit.sandbox.Executor`)."""
-
-    max_workers: int | None = None  # None: one per core (at most 4)
-    timeout_s: float = 3.0
-    memory_mb: int = 1024
 
 
 @dataclass

@@ -68,6 +68,9 @@ class CodeJudge(BatchJudge):
         setup_key: str = "setup",
     ) -> None:
         super().__init__(name)
+        from alignkit.sandbox.executor import check_limits
+
+        check_limits(max_workers, timeout_s, memory_mb)  # refused here, not at the first judged batch
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.max_workers = max_workers
