@@ -101,7 +101,7 @@ def _list_recipes(command: Command, extra_dirs: list[Path]) -> None:
     lister = getattr(module, "list_tasks", None)
     if lister is not None:  # eval: the tasks (found by their recipes' _target_) and the suites
         table = Table(title=f"alignkit {command.name} tasks", show_lines=False)
-        table.add_column("task", style="bold cyan")
+        table.add_column("task", style="bold cyan", no_wrap=True)
         table.add_column("description")
         for name, desc in lister(extra_dirs):
             table.add_row(name, desc)
@@ -278,6 +278,23 @@ for _cmd in COMMANDS:
         short_help=_cmd.help,
         context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     )(_make(_cmd))
+
+
+@app.command("report", help="Charts of training and eval runs in one offline HTML page (and PNGs): "
+             "`alignkit report RUN_DIR [RUN_DIR ...]`; several runs are overlaid.")
+def report(
+    run_dirs: list[Path] = typer.Argument(..., help="Run directories (runs/<command>/<recipe>/<time>)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder for report.html and the PNGs "
+                                    "(default: <run>/report for one run, runs/report/<time> for several)."),
+    title: str | None = typer.Option(None, "--title", help="The page's title."),
+) -> None:
+    from alignkit.report import main as build
+
+    try:
+        path = build(list(run_dirs), out, title)
+    except UserError as err:
+        _fail(str(err))
+    console.print(f"[bold green]report[/bold green] {path}")
 
 
 def main() -> None:

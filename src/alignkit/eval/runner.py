@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -251,8 +252,8 @@ def _order_and_chunks(todo: list[tuple[dict, int]], task: Task, per_call: int) -
     return chunks
 
 
-def generate_missing(task: Task, docs: list[dict], samples_path: Path, gen: Generation, n: int, batch_size: int,
-                     show_progress: bool = True) -> float:
+def generate_missing(task: Task, docs: list[dict], samples_path: Path, gen: Generation | Callable[[], Generation],
+                     n: int, batch_size: int, show_progress: bool = True) -> float:
     """Generate until every doc has ``n`` samples in ``samples_path`` (appending); return seconds spent."""
     idf = task.id_field
     have: dict[str, int] = defaultdict(int)
@@ -262,13 +263,15 @@ def generate_missing(task: Task, docs: list[dict], samples_path: Path, gen: Gene
     todo = [(d, n - have[d["id"]]) for d in docs if have[d["id"]] < n]
     if not todo:
         return 0.0
+    if not isinstance(gen, Generation) and callable(gen):
+        gen = gen()
     t0 = time.perf_counter()
     per_call = max(1, batch_size // max(1, n))
     progress = _progress() if show_progress else None
     bar = None
     if progress is not None:
         progress.start()
-        bar = progress.add_task(f"{task.name}: generating", total=sum(k for _, k in todo) * task_passes(task),
+        bar = progress.add_task(f"{task.name}: generating", total=sum(k for _, k in todo) * task.generation_passes,
                                 info="")
         gen.progress = lambda k: progress.advance(bar, k)
     try:
@@ -288,10 +291,6 @@ def generate_missing(task: Task, docs: list[dict], samples_path: Path, gen: Gene
     return time.perf_counter() - t0
 
 
-def task_passes(task: Task) -> int:
-    return int(getattr(task, "generation_passes", 1))
-
-
 def _user_samples(task: Task, path: Path, docs_by_id: dict[str, dict]) -> list[tuple[dict, dict]]:
     out = []
     for lineno, line in samples_io.read_lines(path):
@@ -301,14 +300,17 @@ def _user_samples(task: Task, path: Path, docs_by_id: dict[str, dict]) -> list[t
     return out
 
 
-def run_task(task: Task, out_dir: Path, *, gen: Generation | None = None, n: int = 1, ks: list[int] | tuple = (1,),
+def run_task(task: Task, out_dir: Path, *, gen: Generation | Callable[[], Generation] | None = None, n: int = 1,
+             ks: list[int] | tuple = (1,),
              limit: int | None = None, samples_path: Path | None = None, batch_size: int = 16,
              config: dict[str, Any] | None = None, show_progress: bool = True, write: bool = True,
              ) -> dict[str, Any]:
     """Generate (or read ``samples_path``), score and aggregate one task; write ``samples_<task>.jsonl``.
 
-    Returns the task's entry of ``results.json``: ``metrics`` (value, stderr, n), ``n-samples``, ``items``
-    (per-problem pairs, for ``eval compare``), ``failed`` (judge failures per metric), timings and config.
+    ``gen`` is a :class:`Generation` or a function making one (called only if something is left to generate, so
+    a finished run re-scored never loads the model). Returns the task's entry of ``results.json``: ``metrics``
+    (value, stderr, n), ``n-samples``, ``items`` (per-problem pairs, for ``eval compare``), ``failed`` (judge
+    failures per metric), timings and config.
     """
     out_dir = Path(out_dir)
     if write:
@@ -439,13 +441,15 @@ def _one(cfg: Any, name: str, run_dir: Path, session: ModelSession) -> dict[str,
     task = build_task(cfg.task)
     try:
         samples = Path(cfg.samples).expanduser() if cfg.samples else None
-        gen = None
-        if samples is None:
-            gen = session.generation(cfg.generation, task)
+
+        def gen() -> Generation:
+            made = session.generation(cfg.generation, task)
             transformers.set_seed(cfg.seed)  # each task samples from the same seed, whatever ran before it
+            return made
+
         config = {"n": cfg.n, "ks": list(cfg.ks), "limit": cfg.limit, "seed": cfg.seed,
                   "generation": OmegaConf.to_container(cfg.generation, resolve=True) if samples is None else None}
-        result = run_task(task, run_dir, gen=gen, n=cfg.n, ks=list(cfg.ks), limit=cfg.limit, samples_path=samples,
+        result = run_task(task, run_dir, gen=None if samples else gen, n=cfg.n, ks=list(cfg.ks), limit=cfg.limit, samples_path=samples,
                           batch_size=cfg.generation.batch_size, config=config)
     finally:
         task.close()

@@ -54,6 +54,7 @@ class Task:
     pass_at_k: ClassVar[dict[str, str]] = {}
     # per-sample metric -> (key in "extracted" to vote on, reported name with {k}); maj@k
     majority: ClassVar[dict[str, tuple[str, str]]] = {}
+    generation_passes: ClassVar[int] = 1  # model calls per sample (for the progress bar: 2 for two attempts)
 
     # -- data ------------------------------------------------------------------------------------------------
     def load(self) -> list[Doc]:

