@@ -72,3 +72,32 @@ def test_gsm8k_majority_vote(tmp_path, gsm8k_file):
     assert m["exact_match_strict"]["value"] == pytest.approx(0.5)  # 2 of 4 samples right
     assert m["maj@3_strict"]["value"] == 1.0  # 8, 7, 7 -> 7
     assert m["maj@4_strict"]["value"] == 1.0  # 8, 7, 7, 9 -> 7
+
+
+def test_math_scores_known_values_and_leaves_judge_failures_out(tmp_path):
+    from alignkit.eval.tasks.math import Math
+
+    data = write_jsonl(tmp_path / "math500.jsonl", [
+        {"problem": "What is 1/2 as a fraction?", "answer": "\\frac{1}{2}", "unique_id": "p1"},
+        {"problem": "Compute 2*5.", "solution": "We get $2\\cdot 5 = \\boxed{10}$.", "unique_id": "p2"},
+        {"problem": "Compute 3+4.", "answer": "7", "unique_id": "p3"},
+        {"problem": "Compute 6/2.", "answer": "3", "unique_id": "p4"},
+        {"problem": "A broken gold answer.", "answer": "\\frac{1}{", "unique_id": "p5"},
+    ])
+    samples = write_jsonl(tmp_path / "s.jsonl", [
+        {"id": "p1", "response": "Half is $\\boxed{0.5}$."},  # equivalent form: right
+        {"id": "p2", "response": "2 times 5. The final answer is 10."},  # right, other format
+        {"id": "p3", "response": "3 + 4 = \\boxed{8}"},  # wrong
+        {"id": "p4", "response": "It is three, I think"},  # no answer in a known format: wrong, not a failure
+        {"id": "p5", "response": "\\boxed{1}"},  # the judge cannot parse the gold answer: a failure
+    ])
+    res = run_task(Math(source=str(data), num_workers=1), tmp_path / "out", samples_path=samples,
+                   show_progress=False)
+    m = res["metrics"]["exact_match"]
+    assert m["value"] == pytest.approx(2 / 4) and m["n"] == 4  # p5 left out, not counted wrong
+    assert res["failed"] == {"exact_match": 1}
+    lines = [json.loads(x) for x in (tmp_path / "out" / "samples_math.jsonl").read_text().splitlines()]
+    assert [x["metrics"]["exact_match"] for x in lines] == [1.0, 1.0, 0.0, 0.0, None]
+    assert [x["target"] for x in lines][:2] == ["\\frac{1}{2}", "10"]
+    assert lines[3]["extracted"] == {"answer": None}
+    assert lines[0]["prompt"].endswith("\\boxed{}.")

@@ -195,7 +195,7 @@ class MBPP(Task):
         for s in samples:
             evals.setdefault(str(s["task_id"]), []).append({
                 "task_id": str(s["task_id"]), "solution": s.get("solution", ""),
-                "base_status": s["base_status"], "plus_status": s["plus_status"] or s["base_status"],
+                "base_status": s["base_status"], "plus_status": s.get("plus_status") or s["base_status"],
                 "base_fail_tests": [], "plus_fail_tests": []})
         data = {"date": time.strftime("%Y-%m-%d %H:%M"), "hash": self.data_source(), "eval": evals}
         path.write_text(json.dumps(data), encoding="utf-8")
