@@ -43,3 +43,22 @@ def test_generate_then_resume_keeps_existing_samples(tmp_path):
     assert "kept" not in after[2]["completion"]
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["n-samples"]["humaneval"]["effective"] == 3
+
+
+def test_suite_runs_every_task_on_one_model_with_the_command_line_overrides(tmp_path, monkeypatch):
+    import alignkit.models
+
+    loads = []
+    real = alignkit.models.load_model
+    monkeypatch.setattr(alignkit.models, "load_model", lambda *a, **k: loads.append(a) or real(*a, **k))
+    args = ["eval", "suite=quick", "model=tiny", "limit=1", "generation.max_new_tokens=4", f"output_dir={tmp_path}"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results["results"]) == {"humaneval", "mbpp", "gsm8k", "math", "ifeval"}
+    assert all(n["effective"] == 1 for n in results["n-samples"].values())  # limit=1 beat the suite's limit=10
+    assert {c["generation"]["max_new_tokens"] for c in results["configs"].values()} == {4}
+    assert len(loads) == 1  # one model for the whole suite
+    for task in results["results"]:
+        assert (tmp_path / f"samples_{task}.jsonl").is_file()
+    assert results["model"]["name_or_path"] == "tiny"

@@ -435,7 +435,7 @@ def _model_info(model_cfg: Any) -> dict[str, Any]:
     return {k: m.get(k) for k in ("name_or_path", "dtype", "device", "lora", "attn_implementation")}
 
 
-def _one(cfg: Any, name: str, run_dir: Path, session: ModelSession) -> dict[str, Any]:
+def _one(cfg: Any, run_dir: Path, session: ModelSession) -> dict[str, Any]:
     import transformers
 
     task = build_task(cfg.task)
@@ -453,8 +453,6 @@ def _one(cfg: Any, name: str, run_dir: Path, session: ModelSession) -> dict[str,
                           batch_size=cfg.generation.batch_size, config=config)
     finally:
         task.close()
-    if task.name != name:
-        log.debug("task recipe %s runs task %s", name, task.name)
     return {task.name: result}
 
 
@@ -468,7 +466,7 @@ def results_document(per_task: dict[str, dict[str, Any]], model: dict[str, Any] 
             entry[m] = v["value"]
             entry[f"{m}_stderr"] = v["stderr"] if v["stderr"] is not None else "N/A"
         results[name] = entry
-        higher[name] = {m: True for m in r["metrics"]}
+        higher[name] = {m: "length" not in m for m in r["metrics"]}
     return {
         "results": results,
         "configs": {t: r["config"] for t, r in per_task.items()},
@@ -504,12 +502,12 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
     if "tasks" in cfg and cfg.get("suite"):
         for name, task_cfg in cfg.tasks.items():
             log.info("suite %s: task %s", Path(cfg.suite).stem, name)
-            per_task.update(_one(OmegaConf.create(task_cfg), name, run_dir, session))
+            per_task.update(_one(OmegaConf.create(task_cfg), run_dir, session))
             atomic_write_json(run_dir / RESULTS_FILE, results_document(
                 per_task, _model_info(cfg.model), cfg.seed, time.perf_counter() - t0))
         uses_model = any(not t.get("samples") for t in cfg.tasks.values())
     else:
-        per_task.update(_one(cfg, cfg.recipe, run_dir, session))
+        per_task.update(_one(cfg, run_dir, session))
         uses_model = not cfg.samples
     model = _model_info(cfg.model) if uses_model else {"samples_file": str(cfg.get("samples"))}
     doc = results_document(per_task, model, cfg.seed, time.perf_counter() - t0)

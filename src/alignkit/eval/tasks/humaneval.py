@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from alignkit.errors import ConfigError, DataError
-from alignkit.eval.task import Doc, Sample, Task, load_rows, sample_id
+from alignkit.eval.task import Doc, Sample, Task, load_rows
 
 CHAT_TEMPLATE = ("Complete the following Python function. Return the whole function in a ```python code "
                  "block.\n\n```python\n{prompt}```")
@@ -270,8 +270,6 @@ class HumanEval(Task):
         doc, sample = super().read_sample(line, docs, where)
         if "completion" not in line:  # a raw chat answer: extract the function as generation does
             sample["completion"] = chat_completion(sample["response"], doc["entry_point"])
-        sample.setdefault("response", sample["completion"])
-        sample_id(line, self.id_field, where)
         return doc, sample
 
     # -- scoring
