@@ -32,14 +32,14 @@ LLM_REWARD = ["rewards@tasks.coding.reward=llm_helpfulness", "tasks.coding.rewar
               "tasks.coding.max_new_tokens=10"]
 CHAT = {"chat_general": "llm_false_refusal", "chat_factual": "llm_factuality", "chat_harmful": "llm_safety"}
 RUNS: dict[str, tuple[str, list[str]]] = {
-    "coding_crpg": ("coding", [*LLM_REWARD, "trainer.lr=1e-3"]),
+    "coding_crpg": ("coding", [*LLM_REWARD, "trainer.learning_rate=1e-3"]),
     "instruction_following_crraft": ("instruction_following", [
-        "tasks.instruction_following.max_new_tokens=10", "trainer.lr=1e-3",
+        "tasks.instruction_following.max_new_tokens=10", "trainer.learning_rate=1e-3",
         "tasks.instruction_following.kl_max=100"]),
-    "coding_codpo": ("coding", [*LLM_REWARD, "tasks.coding.optimizer=codpo", "trainer.lr=1e-3",
+    "coding_codpo": ("coding", [*LLM_REWARD, "tasks.coding.optimizer=codpo", "trainer.learning_rate=1e-3",
                                 "trainer.micro_batch_size=3"]),
     "multitask": ("multitask", [
-        "trainer.lr=1e-3", "trainer.max_steps=1",
+        "trainer.learning_rate=1e-3", "trainer.max_steps=1",
         *[f"tasks.{t}.max_new_tokens=8" for t in ("coding", "math", "instruction_following", *CHAT)],
         *[f"tasks.{t}.reward.judge.model=tiny" for t in CHAT],
         *[f"tasks.{t}.judges.{j}.model=tiny" for t, j in CHAT.items()]]),
