@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,18 +40,23 @@ from typing import Any
 
 import torch
 
-from alignkit.errors import ConfigError, DataError, UserError
+from alignkit.errors import ConfigError, DataError
 from alignkit.trainers import losses
 from alignkit.trainers.common import StepTimer
 from alignkit.trainers.engine import (
     Objective,
+    PromptDataConfig,
     PromptOrder,
     RLEngine,
     RLRecipe,
     Sample,
     build_accelerator,
+    build_judges,
+    build_reward,
+    close_quietly,
     init_trackers,
     load_policy_and_reference,
+    load_prompt_records,
     make_generator,
     run_trainer,
 )
@@ -69,26 +75,13 @@ BASELINE = -1  # crraft_select: "train on the baseline answer ȳ"
 
 
 @dataclass
-class TaskDataConfig:
-    """A task's prompts (see :func:`alignkit.data.load_prompts`)."""
-
-    source: str = "coding"  # a shipped task (coding, math, instruction_following, chat), a JSONL file, a hub set
-    split: str = "train"
-    limit: int | None = None  # keep the first N prompts (after `where`)
-    columns: dict[str, str] = field(default_factory=dict)  # schema field -> source column
-    # Keep prompts whose metadata matches: {key: value} or {key: [values]} (e.g. {category: factual}); this is
-    # how one prompt set is stratified into disjoint tasks (Algorithm 2).
-    where: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class TaskConfig:
     """One task of Algorithm 2: its prompts, reward, judges, optimizer and hyper-parameters.
 
     Tasks are keyed by name under ``tasks:`` (``tasks.coding.kl_max=...`` on the command line).
     """
 
-    data: TaskDataConfig = field(default_factory=TaskDataConfig)
+    data: PromptDataConfig = field(default_factory=PromptDataConfig)
     reward: Any = None  # a `_target_` config of a reward callable (reward(prompts, completions, metadata))
     judges: dict[str, Any] = field(default_factory=dict)  # name -> `_target_` config; empty: unconstrained RL
     optimizer: str = "crpg"  # crpg | codpo | crraft
@@ -120,49 +113,39 @@ class CGPORecipe(RLRecipe):
         RLRecipe.check(cfg)
         if not cfg.tasks:
             raise ConfigError("The recipe has no tasks: add at least one under `tasks:` (see recipes/cgpo/coding.yaml).")
-        for name, task in cfg.tasks.items():
-            key = f"tasks.{name}"
-            if task.optimizer not in OPTIMIZERS:
-                raise ConfigError(f"{key}.optimizer={task.optimizer!r}: use one of {', '.join(OPTIMIZERS)}.")
-            if task.baseline not in BASELINES:
-                raise ConfigError(f"{key}.baseline={task.baseline!r}: use reference (the data's gold answer) or "
-                                  f"policy (a greedy sample of the starting policy).")
-            if task.reward is None:
-                raise ConfigError(f"{key}.reward is missing: give a `_target_` reward config, e.g. "
-                                  f"{key}.reward._target_=alignkit.rewards.rules.CodePassFraction.")
-            if task.kl_max <= 0:
-                raise ConfigError(f"{key}.kl_max={task.kl_max} must be > 0.")
-            if task.prompts_per_step < 1:
-                raise ConfigError(f"{key}.prompts_per_step={task.prompts_per_step} must be >= 1.")
-            if task.num_samples < 1:
-                raise ConfigError(f"{key}.num_samples={task.num_samples} must be >= 1.")
-            if task.optimizer == "codpo" and task.num_samples < 2:
-                raise ConfigError(f"{key}.num_samples={task.num_samples}: codpo needs pairs, use >= 2.")
-            if task.optimizer == "crpg" and task.num_samples * task.prompts_per_step < 2:
-                raise ConfigError(f"{key}: crpg's batch-mean baseline needs at least 2 responses per step; "
-                                  f"raise {key}.num_samples or {key}.prompts_per_step.")
-            if task.optimizer == "codpo" and task.beta <= 0:
-                raise ConfigError(f"{key}.beta={task.beta} must be > 0.")
-            if task.baseline_estimator not in losses.ESTIMATORS:
-                raise ConfigError(f"{key}.baseline_estimator={task.baseline_estimator!r}: use one of "
-                                  f"{', '.join(losses.ESTIMATORS)}.")
-            if task.baseline_estimator != "batch_mean" and task.num_samples < 2:
-                raise ConfigError(f"{key}.baseline_estimator={task.baseline_estimator} compares the samples of a "
-                                  f"prompt: set {key}.num_samples >= 2.")
-            if task.loss_normalization not in NORMALIZATIONS:
-                raise ConfigError(f"{key}.loss_normalization={task.loss_normalization!r}: use sequence_sum or "
-                                  f"token_mean.")
-            if task.optimizer == "codpo" and task.loss_normalization != "sequence_sum":
-                raise ConfigError(f"{key}.loss_normalization applies to crpg and crraft; codpo's eq. 14 is already "
-                                  f"length-normalised: remove the override.")
-            if task.lam < 0:
-                raise ConfigError(f"{key}.lam={task.lam} must be >= 0.")
-            if task.weight < 0:
-                raise ConfigError(f"{key}.weight={task.weight} (ρ) must be >= 0.")
-            for jname, judge in (task.judges or {}).items():
-                if judge is not None and (not hasattr(judge, "keys") or "_target_" not in judge):
-                    raise ConfigError(f"{key}.judges.{jname} needs a `_target_` (or pull a shipped judge with "
-                                      f"`- /judges@{key}.judges.{jname}: {jname}` in the defaults list).")
+        for name, t in cfg.tasks.items():
+            k = f"tasks.{name}"
+            rules = [  # (bad, the message that names the key and the fix)
+                (t.optimizer not in OPTIMIZERS, f"{k}.optimizer={t.optimizer!r}: use one of {', '.join(OPTIMIZERS)}."),
+                (t.baseline not in BASELINES, f"{k}.baseline={t.baseline!r}: use reference (the data's gold answer) "
+                                              f"or policy (a greedy sample of the starting policy)."),
+                (t.reward is None, f"{k}.reward is missing: give a `_target_` reward config, e.g. "
+                                   f"{k}.reward._target_=alignkit.rewards.rules.CodePassFraction."),
+                (t.kl_max <= 0, f"{k}.kl_max={t.kl_max} must be > 0."),
+                (t.prompts_per_step < 1, f"{k}.prompts_per_step={t.prompts_per_step} must be >= 1."),
+                (t.num_samples < 1, f"{k}.num_samples={t.num_samples} must be >= 1."),
+                (t.optimizer == "codpo" and t.num_samples < 2,
+                 f"{k}.num_samples={t.num_samples}: codpo needs pairs, use >= 2."),
+                (t.optimizer == "crpg" and t.num_samples * t.prompts_per_step < 2,
+                 f"{k}: crpg's baseline needs at least 2 responses per step; raise {k}.num_samples."),
+                (t.optimizer == "codpo" and t.beta <= 0, f"{k}.beta={t.beta} must be > 0."),
+                (t.baseline_estimator not in losses.ESTIMATORS,
+                 f"{k}.baseline_estimator={t.baseline_estimator!r}: use one of {', '.join(losses.ESTIMATORS)}."),
+                (t.baseline_estimator != "batch_mean" and t.num_samples < 2,
+                 f"{k}.baseline_estimator={t.baseline_estimator} compares a prompt's samples: {k}.num_samples >= 2."),
+                (t.loss_normalization not in NORMALIZATIONS,
+                 f"{k}.loss_normalization={t.loss_normalization!r}: use sequence_sum or token_mean."),
+                (t.optimizer == "codpo" and t.loss_normalization != "sequence_sum",
+                 f"{k}.loss_normalization is for crpg and crraft (eq. 14 is length-normalised): remove it."),
+                (t.lam < 0, f"{k}.lam={t.lam} must be >= 0."),
+                (t.weight < 0, f"{k}.weight={t.weight} (ρ) must be >= 0."),
+            ]
+            rules += [(j is not None and (not hasattr(j, "keys") or "_target_" not in j),
+                       f"{k}.judges.{jn} needs a `_target_` (or pull a shipped judge with "
+                       f"`- /judges@{k}.judges.{jn}: {jn}` in the defaults list).") for jn, j in (t.judges or {}).items()]
+            for bad, message in rules:
+                if bad:
+                    raise ConfigError(message)
         if sum(task.weight for task in cfg.tasks.values()) <= 0:
             raise ConfigError("Every task has weight 0: set tasks.<name>.weight (ρ) > 0 for at least one task.")
 
@@ -294,14 +277,6 @@ class Task:
     def optimizer(self) -> str:
         return self.cfg.optimizer
 
-    def global_positions(self, step: int) -> list[int]:
-        """Indices into ``records`` of the B prompts of ``step``: a seeded shuffle per epoch (resumable)."""
-        return self.order.step(step)
-
-    def local_positions(self, step: int, rank: int, world: int) -> list[int]:
-        """This rank's shard of the step's prompts."""
-        return self.order.shard(step, rank, world)
-
     def ybar(self, i: int) -> str | None:
         """ȳ of prompt ``i`` (None until it is known)."""
         return self.calibrator.baseline_text(self.records[i]["prompt"], self.records[i]["id"])
@@ -309,15 +284,6 @@ class Task:
     def _fields(self, indices: list[int]) -> tuple[list[str], list[dict], list[str]]:
         recs = [self.records[i] for i in indices]
         return [r["prompt"] for r in recs], [r.get("metadata") or {} for r in recs], [r["id"] for r in recs]
-
-    def baseline_rewards(self, indices: list[int]) -> list[float]:
-        """r(x, ȳ) per prompt, scored once per prompt and cached (NaN while the reward fails on ȳ)."""
-        prompts, metadata, ids = self._fields(indices)
-        return self.calibrator.baseline_rewards(prompts, metadata, ids)
-
-    def calibrate(self, rewards: torch.Tensor, baseline_rewards: torch.Tensor) -> torch.Tensor:
-        """Eq. 5 with the calibrator's temperature."""
-        return calibrated_reward(rewards, baseline_rewards, self.calibrator.temperature)
 
     def baseline_satisfied(self, indices: list[int]) -> list[bool]:
         """Does ȳ pass the task's judges (CRRAFT's fallback)? Definite verdicts are cached; when a judge
@@ -340,13 +306,7 @@ class Task:
         return [out[i] for i in indices]
 
     def close(self) -> None:
-        for thing in (self.judges, self.calibrator):
-            close = getattr(thing, "close", None)
-            if callable(close):
-                try:
-                    close()
-                except Exception:  # noqa: BLE001 - closing must not hide the run's result
-                    log.debug("closing %r failed", thing, exc_info=True)
+        close_quietly(self.judges, self.calibrator)
 
 
 @dataclass
@@ -449,9 +409,9 @@ class CGPOTrainer(RLEngine):
             cal.cache_path = folder / f"{task.name}.rank{self.rank}.jsonl"
             if getattr(self.generator, "settings", None) is not None and self.generator.settings.backend == "vllm":
                 mine = [i for i in range(self.rank, len(task.records), self.world) if task.ybar(i) is None]
-                p, m, d = task._fields(mine)
-                cal.sample_baselines(self.generator, self.tokenizer, p, m, d, generate_fn=self._greedy,
-                                     max_new_tokens=task.cfg.max_new_tokens)
+                cal.sample_baselines(None, None, *task._fields(mine), max_new_tokens=task.cfg.max_new_tokens,
+                                     generate_fn=lambda _m, _t, p, n=1, **kw: [
+                                         [r.text] for r in self.rollout(p, n, temperature=0.0, **kw)])
                 shared = self.gather_objects([(i, task.ybar(i)) for i in mine])
                 others = [(i, t) for i, t in shared if t is not None and task.ybar(i) is None]
                 if others:
@@ -463,54 +423,29 @@ class CGPOTrainer(RLEngine):
         if task.cfg.baseline != "policy":
             return
         todo = [i for i in dict.fromkeys(indices) if task.ybar(i) is None]
-        if self._sharded() and self.reduce_max(int(bool(todo))) and not todo:
-            # ZeRO-3/FSDP: gathering the weights for generation takes every rank, this one has nothing to draw.
-            with self.generation_context(self.ref_model if self.ref_model is not None else self.model):
-                return
         if not todo:
+            self.generate_from_reference([])  # (ZeRO-3/FSDP: another rank may be gathering the weights)
             return
-        from alignkit.generation import HFGenerator
-        from alignkit.models import reference_forward
-
-        holder = self.ref_model if self.ref_model is not None else self.model
-        with self.generation_context(holder) as full, \
-                reference_forward(full, full if self.ref_model is not None else None) as ref:
-            prompts, metadata, ids = task._fields(todo)
-            task.calibrator.sample_baselines(HFGenerator(ref, self.tokenizer, self.generator.settings),
-                                             self.tokenizer, prompts, metadata, ids, generate_fn=self._greedy,
-                                             max_new_tokens=task.cfg.max_new_tokens)
-
-    @staticmethod
-    def _greedy(generator, tokenizer, prompts, n=1, max_new_tokens=None) -> list[list[str]]:
-        """One greedy response per chat prompt from ``generator`` (the ȳ of eq. 5)."""
-        from alignkit.generation import rollout
-
-        return [[r.text] for r in rollout(generator, tokenizer, prompts, n, temperature=0.0,
-                                          max_new_tokens=max_new_tokens)]
-
-    def _sharded(self) -> bool:
-        from accelerate.utils import DistributedType
-
-        return self.accelerator.distributed_type in (DistributedType.DEEPSPEED, DistributedType.FSDP)
+        task.calibrator.sample_baselines(None, self.tokenizer, *task._fields(todo),
+                                         max_new_tokens=task.cfg.max_new_tokens,
+                                         generate_fn=lambda _m, _t, p, n=1, **kw: [
+                                             [r.text] for r in self.generate_from_reference(p, n, **kw)])
 
     # -- Algorithm 1 for one task (everything but the gradient) ---------------------------------------------------
 
     def collect(self, task: Task, step: int) -> TaskBatch:
         """Sample, judge, score and build one task's loss for this step."""
-        from alignkit.generation import rollout
-
         cfg = task.cfg
         k = cfg.num_samples
         timer = StepTimer()
-        indices = task.local_positions(step, self.rank, self.world)
+        indices = task.order.shard(step, self.rank, self.world)  # B prompts over all ranks, this rank's share
         records = [task.records[i] for i in indices]
         with timer("baseline"):
             self.ensure_baselines(task, indices)
         prompts = [r["prompt"] for r in records]
         # Alg. 1: K responses for each of the B prompts.
-        with timer("generation"), self.generation_context():
-            rolls = rollout(self.generator, self.tokenizer, prompts, k, temperature=cfg.temperature,
-                            max_new_tokens=cfg.max_new_tokens)
+        with timer("generation"):
+            rolls = self.rollout(prompts, k, temperature=cfg.temperature, max_new_tokens=cfg.max_new_tokens)
         texts = [r.text for r in rolls]
         rep_prompts = [prompts[r.prompt_index] for r in rolls]
         # The judges also see whether the generator cut the response at max_new_tokens (the format judge).
@@ -530,8 +465,8 @@ class CGPOTrainer(RLEngine):
         with timer("reward"):
             raw = task.reward(rep_prompts, texts, rep_meta)
             rewards = torch.tensor([float("nan") if v is None else float(v) for v in raw], dtype=torch.float32)
-            base = torch.tensor(task.baseline_rewards(indices), dtype=torch.float32).repeat_interleave(k)
-            calibrated = task.calibrate(rewards, base)
+            base = torch.tensor(task.calibrator.baseline_rewards(*task._fields(indices)), dtype=torch.float32)
+            calibrated = calibrated_reward(rewards, base.repeat_interleave(k), task.calibrator.temperature)
         samples = [Sample.of(r.prompt_ids, r.completion_ids) for r in rolls]
         lp_t = self._logprob_temperature(task)
         with timer("update"):
@@ -622,10 +557,9 @@ class CGPOTrainer(RLEngine):
         normalizer = (tokens if cfg.loss_normalization == "token_mean" else selected) / self.world
         w = torch.tensor(weights, dtype=torch.float32)
         b.extra["selected_calibrated_reward"] = float(w.sum())
-        # Eq. 18, L = −(1/S) Σ R_calib(x, y*) log π(y*|x), is linear in log π: its coefficients are −R_calib / S.
-        coefficients = -w / max(normalizer, 1e-12) if weights else torch.zeros(0)
-        return Objective(samples, coefficients=coefficients, weight=cfg.weight, temperature=b.logprob_temperature,
-                         name=b.task.name)
+        # Eq. 18, L = −(1/S) Σ R_calib(x, y*) log π(y*|x), is linear in log π (no scoring pass needed).
+        return Objective(samples, loss=lambda logps: losses.weighted_nll_loss(logps, w, normalizer=normalizer),
+                         linear=True, weight=cfg.weight, temperature=b.logprob_temperature, name=b.task.name)
 
     def _answer_ids(self, text: str) -> list[int]:
         ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -635,8 +569,6 @@ class CGPOTrainer(RLEngine):
 
     def train_step(self, step: int) -> dict[str, Any]:
         """Collect every task, then accumulate Σ_l ρ_l ∇L_l and take one optimizer step."""
-        import time
-
         t_start = time.perf_counter()
         batches = [self.collect(task, step) for task in self.tasks]
         t0 = time.perf_counter()
@@ -655,89 +587,56 @@ class CGPOTrainer(RLEngine):
     # -- metrics --------------------------------------------------------------------------------------------------
 
     def _metrics(self, batches: list[TaskBatch]) -> dict[str, Any]:
-        """Per-task metrics, summed over ranks then averaged (timings: this rank's)."""
+        """Per-task metrics: sums over ranks, divided by the count each is a mean over (timings: this rank's)."""
         out: dict[str, Any] = {}
         for b in batches:
-            name, k = b.task.name, b.task.cfg.num_samples
-            n = len(b.texts)
-            kl = b.kl
-            finite = ~torch.isnan(b.rewards)
-            judge_names = sorted(b.judge_values)
-            sums = {
-                "reward_mean": float(torch.nan_to_num(b.rewards, nan=0.0).sum()),
-                "reward_count": float(finite.sum()),
-                "calibrated_reward_mean": float(torch.nan_to_num(b.calibrated, nan=0.0).sum()),
-                "satisfied_rate": float(b.satisfied.sum()),
-                "undecided_rate": float(b.undecided.sum()),
-                "kl_mean": float(kl.sum()),
-                "kl_over_max_rate": float((kl > b.task.cfg.kl_max).sum()),
-                "response_length_mean": float(b.lengths.sum()),
-                "truncated_rate": float(sum(b.truncated)),
-                "responses": float(n),
-                "prompts": float(n // k),
-                "skipped_prompt_rate": float(b.skipped),
-                "loss": b.loss,
+            kl, k = b.kl, b.task.cfg.num_samples
+            sums = {  # name -> (this rank's sum, what the mean is over)
+                "reward_mean": (torch.nan_to_num(b.rewards, nan=0.0).sum(), "scored"),
+                "calibrated_reward_mean": (torch.nan_to_num(b.calibrated, nan=0.0).sum(), "scored"),
+                "satisfied_rate": (b.satisfied.sum(), "responses"),
+                "undecided_rate": (b.undecided.sum(), "responses"),
+                "kl_mean": (kl.sum(), "responses"),
+                "kl_over_max_rate": ((kl > b.task.cfg.kl_max).sum(), "responses"),
+                "response_length_mean": (b.lengths.sum(), "responses"),
+                "truncated_rate": (sum(b.truncated), "responses"),
+                "skipped_prompt_rate": (b.skipped, "prompts"),
+                "loss": (b.loss, "ranks"),
+                "crpg_reward_mean": (b.extra.get("crpg_reward"), "responses"),
+                "kl_factor_mean": (b.extra.get("kl_factor"), "responses"),
+                "pairs": (b.extra.get("pairs"), "one"),
+                "pair_fallback_rate": (b.extra.get("pair_fallback_rate"), "n_pairs"),
+                "dpo_margin_mean": (b.extra.get("dpo_margin"), "n_pairs"),
+                "chosen_reward_mean": (b.extra.get("chosen_reward"), "n_pairs"),
+                "rejected_reward_mean": (b.extra.get("rejected_reward"), "n_pairs"),
+                "baseline_used_rate": (b.extra.get("baseline_used"), "prompts"),
+                "baseline_judge_failures": (b.extra.get("baseline_judge_failed"), "one"),
+                "selected_calibrated_reward_mean": (b.extra.get("selected_calibrated_reward"), "selected"),
             }
-            for j in judge_names:
-                sums[f"judge/{j}/violation_rate"] = float(sum(v == 0 for v in b.judge_values[j]))
-                sums[f"judge/{j}/failure_rate"] = float(sum(v == -1 for v in b.judge_values[j]))
-            for key, value in b.extra.items():
-                sums[f"extra/{key}"] = float(value)
-            totals = self.reduce_metrics(sums)
-            resp, prompts = max(totals["responses"], 1.0), max(totals["prompts"], 1.0)
-            prefix = f"{name}/"
-            out[prefix + "reward_mean"] = totals["reward_mean"] / max(totals["reward_count"], 1.0)
-            out[prefix + "reward_failed_rate"] = 1.0 - totals["reward_count"] / resp
-            out[prefix + "calibrated_reward_mean"] = totals["calibrated_reward_mean"] / max(totals["reward_count"], 1.0)
-            out[prefix + "satisfied_rate"] = totals["satisfied_rate"] / resp
-            out[prefix + "undecided_rate"] = totals["undecided_rate"] / resp
-            out[prefix + "skipped_prompt_rate"] = totals["skipped_prompt_rate"] / prompts
-            out[prefix + "kl_mean"] = totals["kl_mean"] / resp
-            out[prefix + "kl_over_max_rate"] = totals["kl_over_max_rate"] / resp
-            out[prefix + "response_length_mean"] = totals["response_length_mean"] / resp
-            out[prefix + "truncated_rate"] = totals["truncated_rate"] / resp
-            out[prefix + "loss"] = totals["loss"] / self.world
-            for j in judge_names:
-                out[f"{prefix}judge/{j}/violation_rate"] = totals[f"judge/{j}/violation_rate"] / resp
-                out[f"{prefix}judge/{j}/failure_rate"] = totals[f"judge/{j}/failure_rate"] / resp
-            ex = {k_[6:]: v for k_, v in totals.items() if k_.startswith("extra/")}
-            if "crpg_reward" in ex:
-                out[prefix + "crpg_reward_mean"] = ex["crpg_reward"] / resp
-                out[prefix + "kl_factor_mean"] = ex["kl_factor"] / resp
-            if "pairs" in ex:
-                pairs = max(ex["pairs"], 1.0)
-                out[prefix + "pairs"] = ex["pairs"]
-                out[prefix + "pair_fallback_rate"] = ex["pair_fallback_rate"] / pairs
-                for key in ("dpo_margin", "chosen_reward", "rejected_reward"):
-                    if key in ex:
-                        out[f"{prefix}{key}_mean"] = ex[key] / pairs
-            if "baseline_used" in ex:
-                selected = prompts - totals["skipped_prompt_rate"]
-                out[prefix + "baseline_used_rate"] = ex["baseline_used"] / prompts
-                out[prefix + "baseline_judge_failures"] = ex.get("baseline_judge_failed", 0.0)
-                if "selected_calibrated_reward" in ex:
-                    out[prefix + "selected_calibrated_reward_mean"] = ex["selected_calibrated_reward"] / max(selected, 1.0)
+            for j, values in sorted(b.judge_values.items()):
+                sums[f"judge/{j}/violation_rate"] = (sum(v == 0 for v in values), "responses")
+                sums[f"judge/{j}/failure_rate"] = (sum(v == -1 for v in values), "responses")
+            sums = {key: v for key, v in sums.items() if v[0] is not None}  # the same keys on every rank
+            counts = {"scored": float((~torch.isnan(b.rewards)).sum()), "responses": float(len(b.texts)),
+                      "prompts": float(len(b.texts) // k), "selected": float(len(b.objective.samples)),
+                      "ranks": 1.0, "one": 1.0 / self.world, "n_pairs": b.extra.get("pairs", 0.0)}
+            means = self.reduce_means(sums, counts)
+            out.update({f"{b.task.name}/{key}": v for key, v in means.items() if not key.startswith("_")})
+            out[f"{b.task.name}/reward_failed_rate"] = 1.0 - means["_scored"] / max(means["_responses"], 1.0)
             for phase in ("generation", "judging", "reward", "update", "baseline"):
-                out[f"{prefix}time/{phase}"] = b.timer.get(phase, 0.0)
+                out[f"{b.task.name}/time/{phase}"] = b.timer.get(phase, 0.0)
         return out
 
     def brief(self, metrics: dict[str, Any]) -> str:
-        parts = []
-        for t in self.tasks:
-            r = metrics.get(f"{t.name}/reward_mean", float("nan"))
-            s = metrics.get(f"{t.name}/satisfied_rate", float("nan"))
-            kl = metrics.get(f"{t.name}/kl_mean", float("nan"))
-            parts.append(f"{t.name}: r={r:.3f} sat={s:.2f} kl={kl:.3f}")
-        parts.append(f"{metrics.get('time/step', 0.0):.1f}s/step")
-        return " | ".join(parts)
+        def m(t, key):
+            return metrics.get(f"{t.name}/{key}", float("nan"))
+
+        return " | ".join([f"{t.name}: r={m(t, 'reward_mean'):.3f} sat={m(t, 'satisfied_rate'):.2f} "
+                           f"kl={m(t, 'kl_mean'):.3f}" for t in self.tasks] + [f"{metrics['time/step']:.1f}s/step"])
 
     def summary(self, last: dict[str, Any]) -> dict[str, Any]:
-        out = {}
-        for task in self.tasks:
-            for key in ("reward_mean", "calibrated_reward_mean", "satisfied_rate", "kl_mean"):
-                if f"{task.name}/{key}" in last:
-                    out[f"{task.name}/{key}"] = last[f"{task.name}/{key}"]
-        return out
+        keys = ("reward_mean", "calibrated_reward_mean", "satisfied_rate", "kl_mean")
+        return {f"{t.name}/{k}": last[f"{t.name}/{k}"] for t in self.tasks for k in keys if f"{t.name}/{k}" in last}
 
     def checkpoint_state(self) -> dict[str, Any]:
         return {"tasks": [t.name for t in self.tasks]}
@@ -753,91 +652,16 @@ class CGPOTrainer(RLEngine):
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _plain(node: Any) -> Any:
-    from omegaconf import DictConfig, ListConfig, OmegaConf
-
-    if isinstance(node, DictConfig | ListConfig):
-        return OmegaConf.to_container(node, resolve=True)
-    return node
-
-
-def build_reward(spec: Any, task_name: str) -> Callable:
-    """Instantiate a task's reward from its ``_target_`` config."""
-    from hydra.utils import instantiate
-
-    spec = _plain(spec)
-    if callable(spec):
-        return spec
-    if not isinstance(spec, dict) or "_target_" not in spec:
-        raise ConfigError(f"tasks.{task_name}.reward needs a `_target_` (e.g. alignkit.rewards.rules.CodePassFraction).")
-    try:
-        reward = instantiate(spec, _convert_="all")
-    except Exception as err:
-        raise ConfigError(f"tasks.{task_name}.reward: could not build {spec['_target_']}: {err}") from err
-    if not callable(reward):
-        raise ConfigError(f"tasks.{task_name}.reward: {spec['_target_']} is not callable as "
-                          f"reward(prompts, completions, metadata).")
-    return reward
-
-
-def build_judges(specs: Any, task_name: str):
-    """The task's Mixture of Judges from ``name -> _target_ config`` (empty: no constraint)."""
-    from alignkit.judges import MixtureOfJudges
-
-    specs = _plain(specs) or {}
-    judges = []
-    for key, spec in specs.items():
-        if spec is None:
-            continue
-        spec = dict(spec)
-        spec.setdefault("name", key)
-        judges.append(spec)
-    try:
-        return MixtureOfJudges(judges)
-    except UserError:
-        raise
-    except Exception as err:
-        raise ConfigError(f"tasks.{task_name}.judges: could not build the judges: {err}") from err
-
-
-def load_task_records(name: str, data: Any) -> list[dict]:
-    """The task's prompts as records ``{id, task, prompt, metadata, reference}``."""
-    from alignkit.data import load_prompts
-
-    data = _plain(data)
-    where = data.get("where") or {}
-    records = list(load_prompts(data["source"], split=data.get("split", "train"),
-                                columns=data.get("columns") or None, limit=None if where else data.get("limit")))
-    if where:
-        records = [r for r in records if _matches(r.get("metadata") or {}, where)]
-        if not records:
-            raise DataError(f"tasks.{name}.data.where={where} keeps none of the prompts of {data['source']!r}: "
-                            f"check the metadata keys and values.")
-        if data.get("limit"):
-            records = records[:data["limit"]]
-    return records
-
-
-def _matches(metadata: dict, where: dict) -> bool:
-    for key, wanted in where.items():
-        value = metadata.get(key)
-        if isinstance(wanted, list | tuple):
-            if value not in wanted:
-                return False
-        elif value != wanted:
-            return False
-    return True
-
-
 def build_trainer(cfg, run_dir: Path, callbacks: Sequence[Callable] = ()) -> CGPOTrainer:
     """Load the policy, π_ref, the generator and every task of a composed recipe."""
     accelerator, run_dir = build_accelerator(cfg, Path(run_dir))
     model, ref, tokenizer = load_policy_and_reference(cfg, accelerator)
     tasks = []
     for name, tcfg in cfg.tasks.items():
-        records = load_task_records(name, tcfg.data)
-        tasks.append(Task(name, tcfg, records, build_reward(tcfg.reward, name), build_judges(tcfg.judges, name),
-                          seed=int(cfg.seed)))
+        key = f"tasks.{name}"
+        records = load_prompt_records(tcfg.data, f"{key}.data")
+        tasks.append(Task(name, tcfg, records, build_reward(tcfg.reward, f"{key}.reward"),
+                          build_judges(tcfg.judges, f"{key}.judges"), seed=int(cfg.seed)))
         log.info("tasks.%s: %d prompts, optimizer=%s, K=%d, B=%d, KL_max=%g, ρ=%g, judges=%s", name, len(records),
                  tcfg.optimizer, tcfg.num_samples, tcfg.prompts_per_step, tcfg.kl_max, tcfg.weight,
                  tasks[-1].judges.names or "none")

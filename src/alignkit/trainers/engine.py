@@ -95,7 +95,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from alignkit.config.schema import GenerationConfig, RecipeBase
+from alignkit.config.schema import TRAINER_RENAMED, GenerationConfig, RecipeBase
 from alignkit.errors import ConfigError, UserError
 from alignkit.trainers.common import PaddedBatch, StepTimer, linear_warmup_schedule, pad_pairs, token_logprobs
 
@@ -139,11 +139,7 @@ class RLTrainerConfig:
     report_to: list[str] = field(default_factory=list)  # tensorboard, wandb (offline unless WANDB_MODE is set)
 
     # Old names, refused with a message naming the new one.
-    renamed: ClassVar[dict[str, str]] = {
-        "lr": "learning_rate", "save_every": "save_steps", "keep_checkpoints": "save_total_limit",
-        "grad_clip": "max_grad_norm", "log_every": "logging_steps", "lr_schedule": "lr_scheduler_type",
-        "adam_eps": "adam_epsilon",
-    }
+    renamed: ClassVar[dict[str, str]] = {k: v for k, v in TRAINER_RENAMED.items() if k != "batch_size"}
 
     @staticmethod
     def check(t: Any, key: str = "trainer") -> None:
@@ -167,6 +163,19 @@ class RLTrainerConfig:
         for r in t.report_to or []:
             if r not in (*TRACKERS, "none"):
                 raise ConfigError(f"{key}.report_to: {r!r} is not supported; use tensorboard or wandb (or []).")
+
+
+@dataclass
+class PromptDataConfig:
+    """Where a trainer's prompts come from (see :func:`alignkit.data.load_prompts`)."""
+
+    source: str = "coding"  # a shipped task (coding, math, instruction_following, chat), a JSONL file, a hub set
+    split: str = "train"
+    limit: int | None = None  # keep the first N prompts (after `where`)
+    columns: dict[str, str] = field(default_factory=dict)  # schema field -> source column
+    # Keep prompts whose metadata matches: {key: value} or {key: [values]} (e.g. {category: factual}); this is
+    # how one prompt set is stratified into disjoint tasks (CGPO's Algorithm 2).
+    where: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -275,6 +284,21 @@ class LogProbs:
         return self.mask.sum(-1)
 
 
+def _linear_coefficients(o: Objective) -> torch.Tensor:
+    n = len(o.samples)
+    if o.level == "sequence":
+        shape: tuple[int, ...] = (n,)
+    elif o.level == "segment":
+        shape = (n, max((len(s.segments) for s in o.samples), default=1))
+    else:
+        shape = (n, max((len(s) for s in o.samples), default=1))
+    leaf = torch.zeros(shape, requires_grad=True)
+    loss = o.loss(leaf)
+    if not n or not loss.requires_grad:
+        return torch.zeros(shape)
+    return torch.autograd.grad(loss, leaf)[0]
+
+
 def _segment_sums(tokens: torch.Tensor, segment: torch.Tensor, n_segments: int) -> torch.Tensor:
     onehot = (segment.unsqueeze(-1) == torch.arange(n_segments, device=segment.device)).to(tokens.dtype)
     return torch.einsum("nc,ncs->ns", tokens, onehot)
@@ -286,6 +310,8 @@ class Objective:
 
     Give ``loss`` (a function of the log-probs at ``level``: ``[N]``, ``[N, S]`` or ``[N, C]``) or, for a loss
     linear in them, ``coefficients`` (``∂L/∂ℓ`` at ``level``; the loss value is then ``Σ c·ℓ``).
+    ``linear=True`` says that ``loss`` is linear in ℓ without a constant term (weighted NLL): its coefficients
+    are taken by autograd at ℓ = 0 and no pass without gradient is needed.
     ``logps``: the policy's log-probs at ``level`` already computed without gradient (saves a pass).
     ``temperature``: the T of ``log softmax(logits / T)`` (the sampling temperature for REINFORCE-type losses).
     ``weight`` multiplies the gradient (ρ of CGPO's Algorithm 2).
@@ -298,6 +324,7 @@ class Objective:
     weight: float = 1.0
     temperature: float = 1.0
     logps: torch.Tensor | None = None
+    linear: bool = False
     name: str = ""
 
     def __post_init__(self) -> None:
@@ -482,6 +509,14 @@ class RLEngine:
         keys = list(sums)
         return dict(zip(keys, self.reduce_sum([float(sums[k]) for k in keys]), strict=True))
 
+    def reduce_means(self, sums: dict[str, tuple[Any, str]], counts: dict[str, float]) -> dict[str, float]:
+        """Means over all ranks: ``sums`` maps a metric to (this rank's sum, the name of its count in
+        ``counts``); both are summed over ranks, then divided (a zero count divides by 1). Every rank must pass
+        the same keys."""
+        totals = self.reduce_metrics({**{k: float(v) for k, (v, _) in sums.items()}, **counts})
+        return {k: totals[k] / max(totals[over], 1.0) for k, (_, over) in sums.items()} | {
+            f"_{k}": totals[k] for k in counts}
+
     def gather_objects(self, items: list) -> list:
         """Concatenate a picklable list from every rank (rank order)."""
         if self.world == 1:
@@ -509,6 +544,46 @@ class RLEngine:
         with unwrap_model_for_generation(model, acc) as unwrapped, \
                 DistributedBackend(acc).summon_full_params(model, recurse=False):
             yield unwrapped
+
+    @property
+    def sharded(self) -> bool:
+        """DeepSpeed or FSDP: parameters may be sharded, gathering them for generation takes every rank."""
+        from accelerate.utils import DistributedType
+
+        return self.accelerator.distributed_type in (DistributedType.DEEPSPEED, DistributedType.FSDP)
+
+    def rollout(self, prompts: Sequence[Any], n: int = 1, *, temperature: float | None = None,
+                max_new_tokens: int | None = None) -> list:
+        """Sample ``n`` responses per chat prompt from the policy with the run's generator (HF or vLLM), under
+        :meth:`generation_context`; ``temperature``/``max_new_tokens`` for this call only (None: the recipe's
+        ``generation`` settings). Returns :class:`alignkit.generation.Rollout`\\ s, prompt-major."""
+        from alignkit.generation import rollout
+
+        with self.generation_context():
+            return rollout(self.generator, self.tokenizer, prompts, n, temperature=temperature,
+                           max_new_tokens=max_new_tokens)
+
+    def generate_from_reference(self, prompts: Sequence[Any], n: int = 1, *, temperature: float = 0.0,
+                                max_new_tokens: int | None = None) -> list:
+        """Sample ``n`` responses per chat prompt from π_ref with HF ``generate`` (greedy by default); returns
+        :class:`alignkit.generation.Rollout`\\ s. Under ZeRO-3/FSDP every rank must call it (with or without
+        prompts), since gathering the weights takes them all."""
+        if self.sharded:
+            if not self.reduce_max(int(bool(prompts))):
+                return []
+        elif not prompts:
+            return []
+        from alignkit.generation import GenerationSettings, HFGenerator, rollout
+        from alignkit.models import reference_forward
+
+        holder = self.ref_model if self.ref_model is not None else self.model
+        settings = getattr(self.generator, "settings", None) or GenerationSettings()
+        with self.generation_context(holder) as full, \
+                reference_forward(full, full if self.ref_model is not None else None) as ref:
+            if not prompts:
+                return []
+            return rollout(HFGenerator(ref, self.tokenizer, settings), self.tokenizer, prompts, n,
+                           temperature=temperature, max_new_tokens=max_new_tokens)
 
     @contextmanager
     def reference_context(self) -> Iterator[Any]:
@@ -588,6 +663,8 @@ class RLEngine:
             o = p.obj
             if o.coefficients is not None:  # a linear loss: c = ∂L/∂ℓ given
                 p.coefficients, p.from_surrogate = o.coefficients.detach().float().cpu(), True
+            elif o.linear:  # c = ∂L/∂ℓ does not depend on ℓ
+                p.coefficients, p.from_surrogate = _linear_coefficients(o), True
             elif n_micro == 1 and not some_empty and o.logps is None:
                 p.fused = True  # L on the log-probs of the gradient pass itself
             else:
@@ -797,11 +874,9 @@ class RLEngine:
 
     def _write_rank_state(self) -> None:
         """``<run>/ranks/rank<R>.json``: steps done and a parameter fingerprint per rank (DDP consistency check)."""
-        from accelerate.utils import DistributedType
-
         from alignkit.runs import atomic_write_json
 
-        sharded = self.accelerator.distributed_type in (DistributedType.DEEPSPEED, DistributedType.FSDP)
+        sharded = self.sharded
         state = {"rank": self.rank, "world_size": self.world, "steps": self.step,
                  "optimizer_steps": self.optimizer_steps,
                  "parameter_fingerprint": None if sharded else self.parameter_fingerprint()}
@@ -966,8 +1041,94 @@ def run_trainer(trainer: RLEngine, resume_from: Path | None = None) -> dict[str,
 
 
 # --------------------------------------------------------------------------------------------------------------
+# Components from recipes: prompts, rewards, judges (``key`` names the config section in messages)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def load_prompt_records(data: Any, key: str = "data") -> list[dict]:
+    """Prompts as records ``{id, task, prompt, metadata, reference}`` from a :class:`PromptDataConfig`."""
+    from alignkit.data import load_prompts
+    from alignkit.errors import DataError
+
+    data = _plain(data)
+    where = data.get("where") or {}
+    records = list(load_prompts(data["source"], split=data.get("split", "train"),
+                                columns=data.get("columns") or None, limit=None if where else data.get("limit")))
+    if where:
+        records = [r for r in records if metadata_matches(r.get("metadata") or {}, where)]
+        if not records:
+            raise DataError(f"{key}.where={where} keeps none of the prompts of {data['source']!r}: "
+                            f"check the metadata keys and values.")
+        if data.get("limit"):
+            records = records[:data["limit"]]
+    if not records:
+        raise DataError(f"{key}: the data source {data['source']!r} gave no prompts.")
+    return records
+
+
+def metadata_matches(metadata: dict, where: dict) -> bool:
+    """``where`` is ``{key: value}`` or ``{key: [values]}``; every key must match."""
+    for name, wanted in where.items():
+        value = metadata.get(name)
+        if isinstance(wanted, list | tuple):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def build_reward(spec: Any, key: str = "reward") -> Callable:
+    """A reward ``reward(prompts, completions, metadata) -> list[float | None]`` from its ``_target_`` config."""
+    from hydra.utils import instantiate
+
+    spec = _plain(spec)
+    if callable(spec):
+        return spec
+    if not isinstance(spec, dict) or "_target_" not in spec:
+        raise ConfigError(f"{key} needs a `_target_` (e.g. alignkit.rewards.rules.CodePassFraction).")
+    try:
+        reward = instantiate(spec, _convert_="all")
+    except Exception as err:
+        raise ConfigError(f"{key}: could not build {spec['_target_']}: {err}") from err
+    if not callable(reward):
+        raise ConfigError(f"{key}: {spec['_target_']} is not callable as reward(prompts, completions, metadata).")
+    return reward
+
+
+def build_judges(specs: Any, key: str = "judges"):
+    """A Mixture of Judges from ``name -> _target_ config`` (empty or all null: no constraint)."""
+    from alignkit.judges import MixtureOfJudges
+
+    judges = []
+    for name, spec in (_plain(specs) or {}).items():
+        if spec is None:
+            continue
+        spec = dict(spec)
+        spec.setdefault("name", name)
+        judges.append(spec)
+    try:
+        return MixtureOfJudges(judges)
+    except UserError:
+        raise
+    except Exception as err:
+        raise ConfigError(f"{key}: could not build the judges: {err}") from err
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------------------------
+
+
+def close_quietly(*things: Any) -> None:
+    """Call ``close()`` on each thing that has one; a failure is logged, never raised (a run's result stands)."""
+    for thing in things:
+        close = getattr(thing, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # noqa: BLE001
+                log.debug("closing %r failed", thing, exc_info=True)
 
 
 def _prepare_reference(ref_model, accelerator):
@@ -1031,4 +1192,5 @@ def _flatten(d: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-__all__ += ["StepTimer", "agree_on_run_dir", "init_trackers", "make_generator", "tracker_names"]
+__all__ += ["PromptDataConfig", "StepTimer", "agree_on_run_dir", "build_judges", "build_reward", "init_trackers",
+            "close_quietly", "load_prompt_records", "make_generator", "metadata_matches", "tracker_names"]
