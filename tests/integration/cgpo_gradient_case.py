@@ -78,17 +78,18 @@ def parts():
     return tok, policy, ref
 
 
-def task_config(optimizer: str) -> TaskConfig:
+def task_config(optimizer: str, **options) -> TaskConfig:
     return TaskConfig(optimizer=optimizer, num_samples=4, prompts_per_step=2, beta=BETA, lam=LAM,
-                      kl_max=KL_MAX_CRPG if optimizer == "crpg" else 1e6, baseline="reference")
+                      kl_max=KL_MAX_CRPG if optimizer == "crpg" else 1e6, baseline="reference", **options)
 
 
-def trainer_gradient(optimizer: str, tok, policy, ref, accelerator, run_dir: Path, micro_batch_size: int = 64):
+def trainer_gradient(optimizer: str, tok, policy, ref, accelerator, run_dir: Path, micro_batch_size: int = 64,
+                     **options):
     """The flat gradient the trainer's optimizer step sees after one train_step (no clipping)."""
     from alignkit.generation import chat_prompt_ids
 
     records = [{"id": i, "task": "toy", "prompt": p, "metadata": {}, "reference": "yes"} for i, p in PROMPTS.items()]
-    task = Task("t", task_config(optimizer), records, table_reward, MixtureOfJudges([YesJudge()]), seed=0)
+    task = Task("t", task_config(optimizer, **options), records, table_reward, MixtureOfJudges([YesJudge()]), seed=0)
     generator = ScriptedGenerator(tok)
     generator.by_prompt = {tuple(chat_prompt_ids(tok, p)): i for i, p in PROMPTS.items()}
     cfg = replace(RLTrainerConfig(), max_grad_norm=0.0, learning_rate=1e-3, micro_batch_size=micro_batch_size,
@@ -109,8 +110,12 @@ def trainer_gradient(optimizer: str, tok, policy, ref, accelerator, run_dir: Pat
     return seen["g"], metrics
 
 
-def independent_gradient(optimizer: str, tok, policy, ref) -> torch.Tensor:
-    """Eq. 12 / 14 / 18 written out on log-probabilities from plain unpadded forward passes, then autograd."""
+def independent_gradient(optimizer: str, tok, policy, ref, baseline_estimator: str = "batch_mean",
+                         loss_normalization: str = "sequence_sum") -> torch.Tensor:
+    """Eq. 12 / 14 / 18 written out on log-probabilities from plain unpadded forward passes, then autograd.
+
+    ``baseline_estimator=rloo``: each sample's baseline is the mean R̃ of the other valid samples of its prompt;
+    ``loss_normalization=token_mean``: divided by the valid samples' tokens instead of their number."""
     from alignkit.generation import chat_prompt_ids
 
     model = copy.deepcopy(policy)
@@ -126,7 +131,7 @@ def independent_gradient(optimizer: str, tok, policy, ref) -> torch.Tensor:
 
     r_ybar = REWARD["yes"]
     if optimizer == "crpg":
-        terms = []  # (R̃, ℓ) of the samples eq. 12 uses: not "err" (judge failed), not "nan yes" (no reward)
+        terms = []  # (prompt, R̃, ℓ, tokens) of the samples eq. 12 uses: not "err" (judge failed), not "nan yes"
         for pid, texts in COMPLETIONS.items():
             for text in texts:
                 if "err" in text or REWARD[text] is None:
@@ -135,9 +140,17 @@ def independent_gradient(optimizer: str, tok, policy, ref) -> torch.Tensor:
                 with torch.no_grad():
                     kl = float(lp) - float(logp(ref, pid, text))
                 r_cr = sigmoid(REWARD[text] - r_ybar) if "yes" in text else 0.0  # R_cr: 0 on a violation
-                terms.append((max(1.0 - kl / KL_MAX_CRPG, 0.0) * r_cr, lp))  # eq. 11
-        mean = sum(r for r, _ in terms) / len(terms)
-        loss = -sum((r - mean) * lp for r, lp in terms) / len(terms)  # eq. 12
+                terms.append((pid, max(1.0 - kl / KL_MAX_CRPG, 0.0) * r_cr, lp, len(completion_ids(tok, text))))
+        mean = sum(r for _, r, _, _ in terms) / len(terms)
+        advantages = []
+        for i, (pid, r, _, _) in enumerate(terms):
+            if baseline_estimator == "rloo":
+                others = [r2 for j, (p2, r2, _, _) in enumerate(terms) if p2 == pid and j != i]
+                advantages.append(r - sum(others) / len(others))
+            else:
+                advantages.append(r - mean)  # eq. 12's batch mean
+        n = sum(t for *_, t in terms) if loss_normalization == "token_mean" else len(terms)
+        loss = -sum(a * lp for a, (_, _, lp, _) in zip(advantages, terms, strict=True)) / n  # eq. 12
     elif optimizer == "codpo":
         per_pair = []
         for pid, chosen, rejected in CODPO_PAIRS:

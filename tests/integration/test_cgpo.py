@@ -14,6 +14,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+sys.path.insert(0, str(Path(__file__).parent))
+
 from alignkit.config import compose_recipe  # noqa: E402
 from alignkit.trainers.cgpo import CGPORecipe, run  # noqa: E402
 
@@ -159,19 +161,12 @@ def test_accelerate_launch_two_cpu_processes_train_in_step(tmp_path):
 
     Without output_dir=, the main process picks the run directory and the other rank is told which: one launch
     makes exactly one run directory, and only the main process prints (the summary, its logs)."""
-    import socket
+    from launch import launch_two_cpu_processes
 
-    with socket.socket() as sock:  # a free port for the rendezvous
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
-           "ALIGNKIT_LOG_LEVEL": "INFO", "COLUMNS": "200"}
-    accelerate = Path(sys.executable).with_name("accelerate")
-    cmd = [str(accelerate), "launch", "--config_file", str(REPO / "recipes" / "accelerate" / "cpu_ddp.yaml"),
-           "--num_processes", "2", "--main_process_port", str(port), "-m", "alignkit.cli", "cgpo", "recipe=coding",
-           "model=tiny", "trainer.max_steps=2", "tasks.coding.optimizer=crraft", "tasks.coding.max_new_tokens=12",
-           "trainer.save_model=false", "trainer.progress=false"]
-    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    proc = launch_two_cpu_processes(
+        ["-m", "alignkit.cli", "cgpo", "recipe=coding", "model=tiny", "trainer.max_steps=2",
+         "tasks.coding.optimizer=crraft", "tasks.coding.max_new_tokens=12", "trainer.save_model=false",
+         "trainer.progress=false"], cwd=tmp_path, ALIGNKIT_LOG_LEVEL="INFO", COLUMNS="200")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     runs = [p for p in (tmp_path / "runs" / "cgpo" / "coding").iterdir()]
     assert len(runs) == 1, runs  # rank 1 made no run directory of its own

@@ -10,9 +10,6 @@ that do not add up, and data-parallel averaging that does not give the global gr
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,9 +17,9 @@ import pytest
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cgpo_gradient_case import independent_gradient, parts, trainer_gradient  # noqa: E402
+from cgpo_gradient_case import CRRAFT_PICKS, completion_ids, independent_gradient, parts, trainer_gradient  # noqa: E402
+from launch import launch_two_cpu_processes  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 OPTIMIZERS = ("crpg", "codpo", "crraft")
 
 
@@ -46,18 +43,30 @@ def test_one_process_gradient_equals_the_closed_form(case, tmp_path, optimizer, 
     assert metrics["t/reward_failed_rate"] == pytest.approx(1 / 8)  # "nan yes", counted
 
 
+@pytest.mark.parametrize(("optimizer", "options"), [
+    ("crpg", {"baseline_estimator": "rloo"}),
+    ("crpg", {"loss_normalization": "token_mean"}),
+    ("crraft", {"loss_normalization": "token_mean"}),
+])
+def test_baseline_and_normalisation_options_follow_their_definitions(case, tmp_path, optimizer, options):
+    """Defect 3's options: per-prompt RLOO instead of the batch mean; a token mean instead of a sequence mean."""
+    from accelerate import Accelerator
+
+    tok, policy, ref, default = case
+    got, _ = trainer_gradient(optimizer, tok, policy, ref, Accelerator(cpu=True), tmp_path, 2, **options)
+    if optimizer == "crraft":  # eq. 18 over tokens: the sequence-mean gradient times S / Σ|y*|
+        tokens = sum(len(completion_ids(tok, text)) for _, text in CRRAFT_PICKS)
+        want = default["crraft"] * len(CRRAFT_PICKS) / tokens
+    else:
+        want = independent_gradient(optimizer, tok, policy, ref, **options)
+    assert not torch.allclose(want, default[optimizer], atol=1e-6, rtol=1e-3)  # the option changes something
+    assert torch.allclose(got, want, atol=1e-6, rtol=1e-4), (got - want).abs().max()
+
+
 def test_two_process_gradient_equals_the_closed_form(case, tmp_path):
     tok, policy, ref, want = case
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    accelerate = Path(sys.executable).with_name("accelerate")
     out = tmp_path / "grads.pt"
-    cmd = [str(accelerate), "launch", "--config_file", str(REPO / "recipes" / "accelerate" / "cpu_ddp.yaml"),
-           "--num_processes", "2", "--main_process_port", str(port),
-           str(Path(__file__).parent / "cgpo_gradient_case.py"), str(out)]
-    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    proc = launch_two_cpu_processes([str(Path(__file__).parent / "cgpo_gradient_case.py"), str(out)], cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     saved = torch.load(out)
     assert saved["world"] == 2

@@ -237,3 +237,69 @@ def test_the_loop_evaluates_at_start_every_n_steps_and_end_and_logs_eval_metrics
     assert [r["step"] for r in rows if "loss" in r] == [1, 2, 3, 4, 5]
     # one checkpoint kept (save_total_limit=1), named as TRL names them
     assert [p.name for p in (tmp_path / "checkpoints").iterdir() if p.is_dir()] == ["checkpoint-5"]
+
+
+def test_metrics_go_to_the_report_to_trackers_as_well_as_metrics_jsonl(parts, tmp_path):
+    """trainer.report_to: what metrics.jsonl gets, the trackers get (with the same step)."""
+    from accelerate import Accelerator
+    from accelerate.tracking import GeneralTracker
+
+    class Recorder(GeneralTracker):
+        name, requires_logging_directory = "recorder", False
+        logged: list = []
+
+        def __init__(self):
+            super().__init__()
+
+        @property
+        def tracker(self):
+            return self
+
+        def store_init_configuration(self, values):
+            pass
+
+        def log(self, values, step=None, **kw):
+            Recorder.logged.append((step, dict(values)))
+
+    tok, base = parts
+    cfg = replace(RLTrainerConfig(), max_steps=2, save_model=False, progress=False)
+    trainer = ToyTrainer(accelerator=Accelerator(cpu=True, log_with=[Recorder()]), model=copy.deepcopy(base),
+                         ref_model=None, tokenizer=tok, generator=None, trainer_cfg=cfg, run_dir=tmp_path)
+    trainer.accelerator.init_trackers("t")
+    trainer.train()
+    assert [s for s, _ in Recorder.logged] == [1, 2]
+    assert all("loss" in v and "grad_norm" in v for _, v in Recorder.logged)
+
+
+def test_report_to_a_tracker_that_is_not_installed_is_a_config_error(monkeypatch):
+    import importlib.util
+
+    from alignkit.errors import ConfigError
+    from alignkit.trainers.engine import tracker_names
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name.startswith(("wandb", "tensorb"))
+                        else real(name, *a))
+    with pytest.raises(ConfigError, match="pip install wandb"):
+        tracker_names(["wandb"])
+    assert tracker_names(["none"]) == []
+
+
+def test_deepspeed_takes_max_grad_norm_unless_its_config_sets_clipping():
+    from types import SimpleNamespace
+
+    from alignkit.trainers.engine import _deepspeed_clipping
+
+    def accelerator(ds_config):
+        return SimpleNamespace(state=SimpleNamespace(deepspeed_plugin=SimpleNamespace(deepspeed_config=ds_config)))
+
+    auto = {"gradient_clipping": "auto"}
+    _deepspeed_clipping(accelerator(auto), 0.5)
+    assert auto["gradient_clipping"] == 0.5  # accelerate would otherwise fill "auto" with 1.0
+    missing: dict = {}
+    _deepspeed_clipping(accelerator(missing), 0.0)
+    assert missing["gradient_clipping"] == 0.0  # max_grad_norm=0: no clipping, also under DeepSpeed
+    fixed = {"gradient_clipping": 2.0}
+    _deepspeed_clipping(accelerator(fixed), 0.5)
+    assert fixed["gradient_clipping"] == 2.0  # the user's DeepSpeed config wins (and a warning says so)
+    _deepspeed_clipping(SimpleNamespace(state=SimpleNamespace(deepspeed_plugin=None)), 1.0)  # not DeepSpeed

@@ -629,19 +629,19 @@ class RLEngine:
         n_seg = max((len(s.segments) for s in samples), default=1)
         return LogProbs(tokens, mask, klw, seg, sequence, n_seg)
 
-    def _live(self, samples: Sequence[Sample], temperature: float, level: str) -> tuple[torch.Tensor, Any]:
+    def _live(self, samples: Sequence[Sample], temperature: float, level: str) -> torch.Tensor:
         """Log-probs at ``level`` with gradient (one micro-batch); trained tokens only carry the gradient."""
         values, _ = self._forward_tokens(self.model, samples, temperature)
         c = values.shape[1]
         seg, mask, _ = _token_layout(samples, c)
         mask = mask.to(values.device)
         if level == "sequence":
-            return (values * mask).sum(-1), None
+            return (values * mask).sum(-1)
         live = torch.where(mask.bool(), values, values.detach())
         if level == "token":
-            return live, None
+            return live
         n_seg = max((len(s.segments) for s in samples), default=1)
-        return _segment_sums(live, seg.to(values.device), n_seg), None
+        return _segment_sums(live, seg.to(values.device), n_seg)
 
     # -- the exact micro-batched gradient -----------------------------------------------------------------------
 
@@ -716,34 +716,22 @@ class RLEngine:
         """The loss whose gradient is micro-batch ``m``'s share of ∇L."""
         o, mb = p.obj, self.cfg.micro_batch_size
         if p.fused:
-            live, _ = self._live(o.samples, o.temperature, o.level)
-            loss = o.loss(live)
+            loss = o.loss(self._live(o.samples, o.temperature, o.level))
             p.loss = float(loss.detach())
             return loss
-        lo, hi = m * mb, (m + 1) * mb
-        samples = o.samples[lo:hi]
-        coef = p.coefficients[lo:hi] if p.coefficients is not None else torch.zeros(0)
-        if not samples:  # padding pass so that every rank runs the same passes: zero gradient
-            samples = [self._pad_sample(p)]
-            coef = torch.zeros((1,) + tuple(p.coefficients.shape[1:]) if p.coefficients is not None else (1,))
-        live, _ = self._live(samples, o.temperature, o.level)
-        if o.level == "token":
-            coef = coef[:, :live.shape[1]]
-        elif o.level == "segment":
+        samples = o.samples[m * mb:(m + 1) * mb]
+        if not samples:  # a padding pass, so that every rank runs the same passes: zero gradient
+            tok = self.eos_id if self.eos_id is not None else self.pad_id
+            return self._live([Sample.of([tok], [tok])], o.temperature, "sequence").sum() * 0.0
+        live = self._live(samples, o.temperature, o.level)
+        coef = p.coefficients[m * mb:(m + 1) * mb]
+        if o.level != "sequence":  # [n, S] or [n, C]: this micro-batch may be narrower than the whole
             coef = coef[:, :live.shape[1]]
         # Surrogate Σ c·ℓ: its gradient is Σ c·∇ℓ, this micro-batch's part of ∇L (c = ∂L/∂ℓ).
         surrogate = (coef.to(live.device, live.dtype) * live).sum()
         if p.from_surrogate:
             p.loss += float(surrogate.detach())
         return surrogate
-
-    def _pad_sample(self, p: _Plan) -> Sample:
-        if p.obj.samples:
-            return p.obj.samples[0]
-        if getattr(self, "_last_sample", None) is not None:
-            return self._last_sample
-        tok = self.eos_id if self.eos_id is not None else self.pad_id
-        return Sample.of([tok], [tok])
 
     # -- the loop -------------------------------------------------------------------------------------------------
 
