@@ -258,7 +258,7 @@ def test_preflight_stops_a_run_whose_judge_answers_at_random(tokenizer, validati
 
     judges = MixtureOfJudges([KeywordJudge(), judge_with(RandomLM(tokenizer), tokenizer, validation_file)])
     with pytest.raises(JudgeCheckError) as err:
-        preflight([judges], PreflightSettings(items=48))
+        preflight([judges], PreflightSettings(num_items=48))
     message = str(err.value)
     assert "'llm_test'" in message and "accuracy" in message and "min_accuracy=0.8" in message
     assert "judge_check.enabled=false" in message  # the override is named
@@ -267,7 +267,7 @@ def test_preflight_stops_a_run_whose_judge_answers_at_random(tokenizer, validati
 
 def test_preflight_passes_a_competent_judge_and_reports_it(tokenizer, validation_file):
     lines = []
-    result = preflight([judge_with(OracleLM(tokenizer), tokenizer, validation_file)], PreflightSettings(items=20),
+    result = preflight([judge_with(OracleLM(tokenizer), tokenizer, validation_file)], PreflightSettings(num_items=20),
                        log_fn=lines.append)
     assert result["llm_test"]["accuracy"] == 1.0
     assert result["llm_test"]["decision_mass"] > 0.99
@@ -279,7 +279,7 @@ def test_preflight_stops_a_right_judge_that_barely_answers(tokenizer, validation
     # Right every time, but the answer words carry ~0.1% of the probability: its decisions are not to be trusted.
     judge = judge_with(OracleLM(tokenizer, mass_on_answer=False), tokenizer, validation_file)
     with pytest.raises(JudgeCheckError, match="decision_mass"):
-        preflight([judge], {"items": 20})
+        preflight([judge], {"num_items": 20})
 
 
 def test_preflight_can_be_overridden_and_skips_rule_judges(tokenizer, validation_file):

@@ -302,7 +302,7 @@ class PreflightSettings:
     min_accuracy: float = 0.8  # stop below this accuracy on the judge's validation items
     min_decision_mass: float = 0.5  # stop when the answer words carry less of the next-token probability
     max_failure_rate: float = 0.1  # stop when the judge fails (-1) on more of the items than this
-    items: int = 48  # validation items per judge (stratified); a few seconds with the trained judges on a CPU
+    num_items: int = 48  # validation items per judge (stratified); a few seconds with the trained judges on a CPU
     seed: int = 0
 
 
@@ -311,7 +311,7 @@ def preflight(judges: Iterable[Judge] | Any, settings: PreflightSettings | dict[
     """Check every LLM judge among ``judges`` on its validation set; stop the run if one cannot be trusted.
 
     ``judges`` is an iterable of judges or of :class:`~alignkit.judges.MixtureOfJudges` (their judges are
-    checked). Each LLM judge is run on ``settings.items`` stratified items of its validation set (its
+    checked). Each LLM judge is run on ``settings.num_items`` stratified items of its validation set (its
     ``validation`` attribute, else the shipped set named like the judge). Rule judges are not checked here
     (they are deterministic; ``alignkit judges check`` measures them).
 
@@ -346,7 +346,7 @@ def preflight(judges: Iterable[Judge] | Any, settings: PreflightSettings | dict[
             raise ConfigError(f"judge check: LLM judge {judge.name!r} has no usable validation set ({err}). Set "
                               f"`validation: <labeled .jsonl>` on the judge, or turn the check off with "
                               f"judge_check.enabled=false.") from None
-        items = stratified(items, settings.items, settings.seed)
+        items = stratified(items, settings.num_items, settings.seed)
         report = check_judge(judge, items, data_label=str(source))
         failure_rate = report.n_failed / report.n
         mass = report.mean_decision_mass if report.mean_decision_mass is not None else 0.0
