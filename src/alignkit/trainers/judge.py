@@ -67,10 +67,10 @@ class JudgeTrainerConfig:
     """Optimisation of the judge model."""
 
     method: str = "sft"  # sft: cross-entropy of the answer token | classifier: score head + BCE (comparison)
-    num_layers: int | None = 8  # keep the first N transformer layers of the base model; None: all
-    trainable_layers: int = 2  # train the top K of those (and the final norm); the rest is frozen and cached
-    epochs: float = 2.0
-    learning_rate: float = 2.0e-4
+    num_layers: int | None = 10  # keep the first N transformer layers of the base model; None: all
+    trainable_layers: int = 1  # train the top K of those (and the final norm); the rest is frozen and cached
+    epochs: float = 6.0
+    learning_rate: float = 1.5e-3
     per_device_train_batch_size: int = 16
     warmup_ratio: float = 0.1
     weight_decay: float = 0.0
@@ -199,21 +199,28 @@ def _bottom_states(model: Any, split: int, encoded: list[dict[str, Any]], batch_
 
 
 def _top_logits(model: Any, split: int, stop: int, states: list[Any], head: Any | None) -> Any:
-    """The top layers on cached bottom states: last-position vocabulary logits, or the score head's logit."""
-    if stop - split == 1 and type(model.model.layers[split].self_attn).__name__ == "LlamaAttention":
-        return _last_layer_at_last_position(model, split, states, head)
+    """Layers ``[split, stop)``, the final norm and the head on cached bottom states, read at the last position:
+    vocabulary logits (``head=None``) or the score head's logit."""
     hidden, mask = _left_pad(states, max(len(s) for s in states), 0.0)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    last = stop - 1
+    if type(model.model.layers[last].self_attn).__name__ == "LlamaAttention":
+        if last > split:  # the layers below the last one run over every position
+            with _only_layers(model, split, last, final_norm=False):
+                hidden = model.model(inputs_embeds=hidden, attention_mask=mask, position_ids=positions,
+                                     use_cache=False).last_hidden_state
+        return _last_layer_at_last_position(model, last, hidden, mask, positions, head)
     with _only_layers(model, split, stop, final_norm=True):
         if head is None:
             return model(inputs_embeds=hidden, attention_mask=mask, position_ids=positions, use_cache=False,
                          logits_to_keep=1).logits[:, -1, :].float()
-        last = model.model(inputs_embeds=hidden, attention_mask=mask, position_ids=positions,
-                           use_cache=False).last_hidden_state[:, -1, :]
-        return head(last).squeeze(-1).float()
+        out = model.model(inputs_embeds=hidden, attention_mask=mask, position_ids=positions,
+                          use_cache=False).last_hidden_state[:, -1, :]
+        return head(out).squeeze(-1).float()
 
 
-def _last_layer_at_last_position(model: Any, index: int, states: list[Any], head: Any | None) -> Any:
+def _last_layer_at_last_position(model: Any, index: int, hidden: Any, mask: Any, positions: Any,
+                                 head: Any | None) -> Any:
     """Layer ``index`` (the last one) of a Llama model, its final norm and head, at the last position only.
 
     The answer is read at the last position, and the last layer's output there needs the keys and values of every
@@ -225,8 +232,6 @@ def _last_layer_at_last_position(model: Any, index: int, states: list[Any], head
 
     layer = model.model.layers[index]
     attn = layer.self_attn
-    hidden, mask = _left_pad(states, max(len(s) for s in states), 0.0)
-    positions = (mask.cumsum(-1) - 1).clamp(min=0)
     cos, sin = model.model.rotary_emb(hidden, positions)
     x = layer.input_layernorm(hidden)
     batch, length, _ = x.shape
@@ -465,15 +470,23 @@ def _recipe_file() -> Path:
 
 
 def fingerprint() -> str:
-    """Hash of what the cached judges are built from: the training sets, the recipe and the judge templates."""
+    """Hash of what the cached judges are built from: the training sets, the training recipe's settings and, per
+    judge, what the model reads and answers (template, system prompt, chat template, answer words). Comments and
+    other settings (batch size, device, threshold) do not count."""
+    import yaml
+
     from alignkit.judges.loading import recipes_dir
 
     h = hashlib.sha256()
-    files = sorted(TRAIN_DIR.glob("*.jsonl")) + [_recipe_file()]
-    files += sorted((recipes_dir() / "judges").glob("llm_*.yaml"))
-    for path in files:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
+    for path in sorted(TRAIN_DIR.glob("*.jsonl")):
+        h.update(path.name.encode() + path.read_bytes())
+    recipe = yaml.safe_load(_recipe_file().read_text())
+    h.update(json.dumps({k: recipe.get(k) for k in ("defaults", "data", "trainer")}, sort_keys=True).encode())
+    for name in recipe.get("data", {}).get("judges", []):
+        judge = yaml.safe_load((recipes_dir() / "judges" / f"{name}.yaml").read_text())
+        keys = ("template", "system_prompt", "use_chat_template", "positive", "negative", "invert", "input_format",
+                "answer_prefix", "max_field_chars")
+        h.update(json.dumps({k: judge.get(k) for k in keys}, sort_keys=True).encode())
     return h.hexdigest()[:16]
 
 
