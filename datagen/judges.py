@@ -23,7 +23,6 @@ import json
 import random
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -212,7 +211,7 @@ def val_benign(rows: list[dict]) -> list[tuple[str, str]]:
         if answer is None:
             raise SystemExit(f"no validation answer for borderline prompt {r['prompt']!r}")
         out.append((r["prompt"], answer[:1].lower() + answer[1:] if answer[:1].isupper() and answer[1:2].islower()
-                    and not answer.split()[0] in ("I", "I'm") else answer))
+                    and answer.split()[0] not in ("I", "I'm") else answer))
     return sorted(set(out))
 
 
@@ -245,7 +244,7 @@ def fact_items(rng: random.Random, pool: int, facts, two_part) -> list[dict]:
     """facts: (question, gold, wrong, right sentence or None, wrong sentence or None)."""
     out = []
     for question, gold, wrong, right_sentence, wrong_sentence in facts:
-        def add(response: str, expected: str, kind: str) -> None:
+        def add(response: str, expected: str, kind: str, question: str = question, gold: str = gold) -> None:
             out.append(item(question, response, expected, kind, gold=gold))
 
         add(rng.choice(RIGHT_FORMS[pool]).format(g=gold), SAT, "right/short")

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from alignkit.errors import ConfigError, DataError, UserError
-from alignkit.judges.base import FAILED, SATISFIED, VIOLATED, Judge
+from alignkit.judges.base import FAILED, Judge
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +129,10 @@ def stratified(items: list[dict[str, Any]], n: int, seed: int = 0) -> list[dict[
     for it in items:
         by_label[it["expected"]].append(it)
     out = []
-    for label, group in by_label.items():
+    for group in by_label.values():
         take = round(n * len(group) / len(items))
-        rng.shuffle(group := list(group))
+        group = list(group)
+        rng.shuffle(group)
         group.sort(key=lambda it: it["kind"])  # stable: a spread over kinds after the shuffle
         step = max(1, len(group) // max(1, take))
         out.extend(group[::step][:take])
@@ -442,6 +443,11 @@ def cli_check(targets: list[str], args: list[str]) -> list[CheckReport]:
         name = Path(target).stem
         run_dir = new_run_dir("judges-check", name, output_dir if len(targets) == 1 else
                               (str(Path(output_dir) / name) if output_dir else None))
+        from omegaconf import OmegaConf
+
+        config = OmegaConf.merge(OmegaConf.load(judge_recipe_path(target)), OmegaConf.create(overrides))
+        atomic_write_text(run_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(
+            {"judge": config, "data": str(validation_path(source)), "limit": limit})))
         atomic_write_json(run_dir / "report.json", {**report.to_dict(), "overrides": overrides})
         atomic_write_text(run_dir / "items.jsonl", "".join(json.dumps(r) + "\n" for r in report.items))
         _print_report(console, report, run_dir)
