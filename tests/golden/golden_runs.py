@@ -25,7 +25,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 # answer) for the tiny model's LLM helpfulness score, so that rewards differ and the losses have gradients;
 # the code judge is dropped for the same reason (a random model never passes unit tests), the format judge
 # stays, so satisfied and violated responses both occur.
-COMMON = ["model=tiny", "trainer.progress=false", "trainer.save_model=false", "trainer.max_steps=2", "seed=3"]
+# The tiny LLM judges answer at random, so the start-of-training judge check is off (it changes nothing else).
+COMMON = ["model=tiny", "trainer.progress=false", "trainer.save_model=false", "trainer.max_steps=2", "seed=3",
+          "judge_check.enabled=false"]
 LLM_REWARD = ["rewards@tasks.coding.reward=llm_helpfulness", "tasks.coding.reward.judge.model=tiny",
               "tasks.coding.judges.code=null", "tasks.coding.judges.format=null",
               "+judges@tasks.coding.judges.llm_safety=llm_safety", "tasks.coding.judges.llm_safety.model=tiny",

@@ -34,8 +34,9 @@ def short(*tasks: str, tokens: int = 12) -> list[str]:
 
 
 def tiny_llms(*tasks: str) -> list[str]:
-    """Chat tasks read rewards and verdicts from a judge LLM: use the tiny model there too."""
-    out = []
+    """Chat tasks read rewards and verdicts from a judge LLM: use the tiny model there too (a random judge, so the
+    start-of-training judge check is turned off: these tests exercise the machinery, not the judges)."""
+    out = ["judge_check.enabled=false"]
     for t in tasks:
         out.append(f"tasks.{t}.reward.judge.model=tiny")
         out.append(f"tasks.{t}.judges.{CHAT_JUDGES[t]}.model=tiny")

@@ -41,6 +41,8 @@ from typing import Any
 import torch
 
 from alignkit.errors import ConfigError, DataError
+from alignkit.judges.check import PreflightSettings, preflight
+from alignkit.runs import atomic_write_json
 from alignkit.trainers import losses
 from alignkit.trainers.common import StepTimer
 from alignkit.trainers.engine import (
@@ -106,11 +108,19 @@ class CGPORecipe(RLRecipe):
     """Schema of ``recipes/cgpo/*.yaml``: the RL recipe (model, generation, trainer, eval) plus the tasks."""
 
     tasks: dict[str, TaskConfig] = field(default_factory=dict)
+    # The start-of-training check of every LLM judge on its validation set (alignkit.judges.check.preflight).
+    judge_check: PreflightSettings = field(default_factory=PreflightSettings)
 
     @staticmethod
     def check(cfg) -> None:
         """Reject bad combinations, naming the key and the fix."""
         RLRecipe.check(cfg)
+        jc = cfg.judge_check
+        for key in ("min_accuracy", "min_decision_mass", "max_failure_rate"):
+            if not 0.0 <= jc[key] <= 1.0:
+                raise ConfigError(f"judge_check.{key}={jc[key]} must be in [0, 1].")
+        if jc.num_items < 1:
+            raise ConfigError(f"judge_check.num_items={jc.num_items} must be >= 1 (or judge_check.enabled=false).")
         if not cfg.tasks:
             raise ConfigError("The recipe has no tasks: add at least one under `tasks:` (see recipes/cgpo/coding.yaml).")
         for name, t in cfg.tasks.items():
@@ -665,6 +675,11 @@ def build_trainer(cfg, run_dir: Path, callbacks: Sequence[Callable] = ()) -> CGP
         log.info("tasks.%s: %d prompts, optimizer=%s, K=%d, B=%d, KL_max=%g, ρ=%g, judges=%s", name, len(records),
                  tcfg.optimizer, tcfg.num_samples, tcfg.prompts_per_step, tcfg.kl_max, tcfg.weight,
                  tasks[-1].judges.names or "none")
+    # Judges that cannot tell right from wrong make CGPO learn noise: check every LLM judge on its validation set
+    # before training, and stop with the judge's name and the fix below the configured accuracy or decision mass.
+    checked = preflight([t.judges for t in tasks], cfg.judge_check)
+    if checked and accelerator.is_main_process:
+        atomic_write_json(run_dir / "judge_check.json", checked)
     trainer = CGPOTrainer(accelerator=accelerator, model=model, ref_model=ref, tokenizer=tokenizer,
                           generator=make_generator(cfg, model, tokenizer, accelerator), tasks=tasks,
                           trainer_cfg=cfg.trainer, eval_cfg=cfg.eval, run_dir=run_dir, callbacks=callbacks)
