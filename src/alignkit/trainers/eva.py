@@ -1037,13 +1037,14 @@ class EvaLoop:
         fresh = self.generate([prompts[k] for k in todo], s.num_samples, f"iter {it.t}: responses") if todo else None
         from alignkit.generation import chat_prompt_ids
 
+        position = {k: j for j, k in enumerate(todo)}
         rows = []
         for k, rec in enumerate(prompts):
             if rec["id"] in known:
                 row = known[rec["id"]]
                 texts, rewards, ids = row["responses"], row["rewards"], row["completion_ids"]
             else:
-                j = todo.index(k)
+                j = position[k]
                 texts, rewards, ids = fresh.texts[j], fresh.rewards[j], fresh.completion_ids[j]
             rows.append({"id": rec["id"], "prompt": rec["prompt"], "responses": texts, "rewards": rewards,
                          "completion_ids": ids, "reused": rec["id"] in known})
