@@ -173,3 +173,38 @@ def test_fixed_baseline_trains_on_the_initial_set_every_iteration(tmp_path):
     for t in (1, 2):
         assert (run_dir / "iterations" / f"iter-{t:03d}" / "prompts.jsonl").read_text() == initial
         assert not (run_dir / "iterations" / f"iter-{t:03d}" / "estimate.jsonl").exists()
+
+
+def _metrics(run_dir: Path, t: int) -> dict:
+    return json.loads((run_dir / "iterations" / f"iter-{t:03d}" / "metrics.json").read_text())
+
+
+LORA = ["model.lora.r=4", "model.lora.alpha=8", "model.lora.dropout=0.0", "solver.learning_rate=1e-2"]
+
+
+def test_lora_reference_is_the_previous_policy_or_the_initial_one(tmp_path):
+    # DPO's implicit reward margin on the first batch of an iteration is exactly 0 when π_ref is the policy the
+    # iteration starts from (π_{t-1}), and not 0 when π_ref is π_0 and iteration 1 moved the policy.
+    prev = tmp_path / "previous"
+    _run(prev, "iterations=1", *LORA)
+    _run(prev, "iterations=2", *LORA, "solver.max_steps=1")  # resumes: loads the LoRA checkpoint of iteration 1
+    assert (prev / "checkpoints" / "step-2" / "adapter_model.safetensors").is_file()
+    assert abs(_metrics(prev, 2)["solver/last_rewards_margins"]) < 1e-6
+    init = tmp_path / "initial"
+    _run(init, "iterations=1", *LORA, "solver.reference=initial")
+    _run(init, "iterations=2", *LORA, "solver.reference=initial", "solver.max_steps=1")
+    assert abs(_metrics(init, 2)["solver/last_rewards_margins"]) > 1e-5
+    # both started iteration 2 from the same π_1 (same seeds, same first iteration up to the reference)
+    assert _metrics(prev, 1)["solver/n_pairs"] == _metrics(init, 1)["solver/n_pairs"]
+
+
+def test_simpo_solver_in_the_loop(tmp_path):
+    from alignkit.models import build_tiny
+
+    run_dir = tmp_path / "simpo"
+    _run(run_dir, "iterations=1", "solver.loss=simpo", "solver.beta=2.0", "solver.simpo_gamma=0.5")
+    m = _metrics(run_dir, 1)
+    assert m["solver/steps"] == 2 and m["solver/n_pairs"] > 0
+    initial = {k: v for k, v in build_tiny().state_dict().items()}
+    trained = _weights(run_dir, 1)
+    assert any(not bool((trained[k] == initial[k]).all()) for k in trained if k in initial)

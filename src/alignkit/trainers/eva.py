@@ -305,14 +305,11 @@ def simpo_objective_loss(logps: torch.Tensor, lengths: torch.Tensor, n_pairs: in
                          ) -> torch.Tensor:
     """The mean SimPO loss of ``n_pairs`` pairs laid out as ``[chosen..., rejected...]`` in ``logps``/``lengths``.
 
-    ``L = −log σ(β/|y_w| · log π(y_w|x) − β/|y_l| · log π(y_l|x) − γ)`` (the engine's
-    :func:`alignkit.trainers.losses.simpo`).
+    ``L = −log σ(β/|y_w| · log π(y_w|x) − β/|y_l| · log π(y_l|x) − γ)`` (:func:`alignkit.trainers.losses.simpo_loss`).
     """
-    from alignkit.trainers import losses
+    from alignkit.trainers.losses import simpo_loss
 
-    lw, ll = logps[:n_pairs], logps[n_pairs:]
-    nw, nl = lengths[:n_pairs], lengths[n_pairs:]
-    return losses.simpo(lw, ll, nw, nl, beta=beta, gamma=gamma).mean()
+    return simpo_loss(logps[:n_pairs], lengths[:n_pairs], logps[n_pairs:], lengths[n_pairs:], beta=beta, gamma=gamma)
 
 
 # --------------------------------------------------------------------------------------------------------------
