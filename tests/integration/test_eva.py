@@ -65,7 +65,7 @@ def _digest(path: Path) -> str:
 
 
 def _weights(run_dir: Path, t: int) -> dict:
-    return load_file(str(run_dir / "checkpoints" / f"step-{t}" / "model.safetensors"))
+    return load_file(str(run_dir / "checkpoints" / f"checkpoint-{t}" / "model.safetensors"))
 
 
 def _same_weights(a: dict, b: dict) -> bool:
@@ -188,7 +188,7 @@ def test_lora_reference_is_the_previous_policy_or_the_initial_one(tmp_path):
     prev = tmp_path / "previous"
     _run(prev, "iterations=1", *LORA)
     _run(prev, "iterations=2", *LORA, "solver.max_steps=1")  # resumes: loads the LoRA checkpoint of iteration 1
-    assert (prev / "checkpoints" / "step-2" / "adapter_model.safetensors").is_file()
+    assert (prev / "checkpoints" / "checkpoint-2" / "adapter_model.safetensors").is_file()
     assert abs(_metrics(prev, 2)["solver/last_rewards_margins"]) < 1e-6
     init = tmp_path / "initial"
     _run(init, "iterations=1", *LORA, "solver.reference=initial")

@@ -47,5 +47,5 @@ def test_two_iterations_on_the_embedded_model(tmp_path):
         children = [json.loads(x) for x in (run / "iterations" / f"iter-{t:03d}" / "children.jsonl").read_text()
                     .splitlines()]
         assert all(c["raw"] for c in children)  # the policy answered every evolution request
-        assert (run / "checkpoints" / f"step-{t}" / "model.safetensors").is_file()
+        assert (run / "checkpoints" / f"checkpoint-{t}" / "model.safetensors").is_file()
     assert json.loads((run / "summary.json").read_text())["iterations"] == 2

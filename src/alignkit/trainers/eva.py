@@ -20,9 +20,9 @@ With ``creator.enabled=false`` every iteration trains on the initial set X_0 (th
 paper's comparison; ``scripts/eva_vs_fixed.py`` runs both).
 
 The run directory keeps everything each iteration made (see :class:`IterationDir`) and the policy after every
-iteration (``checkpoints/step-<t>``). Each iteration has five phases (estimate, creator, pairs, solver, heldout);
-each writes its files atomically and is recorded in the iteration's ``state.json``, so ``resume=`` continues at
-the first unfinished phase and a kill loses at most the phase it interrupted. Every phase seeds its random
+iteration (``checkpoints/checkpoint-<t>``). Each iteration has five phases (estimate, creator, pairs, solver,
+heldout); each writes its files atomically and is recorded in the iteration's ``state.json``, so ``resume=``
+continues at the first unfinished phase and a kill loses at most the phase it interrupted. Every phase seeds its random
 generators from (seed, iteration, phase), so a resumed run samples what the uninterrupted run would have.
 
 The loop runs in one process (the solver's TRL trainer or engine uses the accelerator that process sees).
@@ -336,10 +336,6 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
 
 
-def _nan_to_none(values: Sequence[float]) -> list[float | None]:
-    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in values]
-
-
 class IterationDir:
     """``<run>/iterations/iter-<t>/``: everything iteration t made.
 
@@ -354,7 +350,7 @@ class IterationDir:
     ``heldout.jsonl``    the held-out prompts' responses and rewards after the solver
     ``metrics.json``     the iteration's metrics (also a line of ``<run>/metrics.jsonl``)
     ``state.json``       the finished phases
-    The policy after iteration t is ``<run>/checkpoints/step-<t>``. ``iter-000`` holds X_0 and the held-out
+    The policy after iteration t is ``<run>/checkpoints/checkpoint-<t>``. ``iter-000`` holds X_0 and the held-out
     rewards of the initial policy.
     """
 
@@ -745,7 +741,9 @@ class EvaLoop:
         return (self.cfg.model.lora.r or 0) > 0
 
     def checkpoint(self, t: int) -> Path:
-        return self.run_dir / "checkpoints" / f"step-{t}"
+        from alignkit.runs import Checkpoints
+
+        return Checkpoints(self.run_dir).root / f"checkpoint-{t}"  # where Checkpoints.save(t) puts it
 
     # -- sampling and scoring -------------------------------------------------------------------------------------
 
@@ -1074,7 +1072,8 @@ class EvaLoop:
         return metrics
 
     def phase_solver(self, it: IterationDir, seed: int) -> dict[str, Any]:
-        """Solver, update: one iteration of DPO or SimPO on the pairs; π_t saved as ``checkpoints/step-<t>``."""
+        """Solver, update: one iteration of DPO or SimPO on the pairs; π_t saved as ``checkpoints/checkpoint-<t>``.
+        """
         from alignkit.runs import Checkpoints
 
         s = self.cfg.solver
