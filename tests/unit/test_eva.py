@@ -193,3 +193,40 @@ def test_newest_reward_model_run_is_used(tmp_path):
         os.utime(model, (1000 + i, 1000 + i))
     (tmp_path / "rm" / "chat" / "20240103-000000").mkdir()  # a run that did not finish: no model
     assert latest_reward_model("auto:rm/chat", runs_root=tmp_path).parent.name == "20240102-000000"
+
+
+# --- the loop's evolver choice ------------------------------------------------------------------------------------
+
+
+def _loop(monkeypatch, tmp_path, *overrides):
+    import alignkit.trainers.eva as eva
+
+    monkeypatch.setattr(eva, "build_reward", lambda spec, key="reward": (lambda p, c, m=None: [0.0] * len(c)))
+    cfg = _compose("data.limit=2", "heldout.limit=1", *overrides)
+    return eva.EvaLoop(cfg, tmp_path)
+
+
+def test_endpoint_evolver_is_built_from_the_recipe(monkeypatch, tmp_path):
+    from alignkit.trainers.eva_creator import EndpointEvolver
+
+    loop = _loop(monkeypatch, tmp_path, "creator.evolver.source=endpoint", "creator.evolver.url=http://127.0.0.1:9/v1",
+                 "creator.evolver.model=served", "creator.evolver.temperature=0.2", "creator.evolver.max_new_tokens=33")
+    ev = loop.evolver()
+    assert isinstance(ev, EndpointEvolver) and loop.evolver() is ev  # built once
+    s = ev.endpoint.settings
+    assert (ev.endpoint.url, s.model, s.temperature, s.max_new_tokens) == (
+        "http://127.0.0.1:9/v1/chat/completions", "served", 0.2, 33)
+
+
+def test_model_evolver_samples_from_its_own_model_with_its_own_settings(monkeypatch, tmp_path):
+    from alignkit.models import load_model
+
+    loop = _loop(monkeypatch, tmp_path, "creator.evolver.source=model", "creator.evolver.model=tiny",
+                 "creator.evolver.temperature=0.0", "creator.evolver.max_new_tokens=5")
+    loop.set_policy(load_model("tiny", device="cpu"))
+    ev = loop.evolver()
+    assert ev.generator.model is not loop.model  # a separate model, not the policy
+    out = ev.complete(["Rewrite: hello", "Rewrite: world"])
+    assert len(out) == 2 and all(len(loop.tokenizer(t)["input_ids"]) <= 6 for t in out)
+    # the solver's sampling settings are untouched by the evolver's
+    assert loop.settings.temperature == loop.cfg.generation.temperature
