@@ -49,7 +49,8 @@ COMMANDS = [
     Command("score-rl", "SCoRe Stage II: multi-turn RL with the self-correction shaping bonus.", "score_rl", None),
     Command("cgpo", "CGPO: constrained RLHF with a Mixture of Judges (CRPG, CRRAFT, CODPO).", "cgpo",
             "alignkit.trainers.cgpo", "CGPORecipe", "coding"),
-    Command("eva-evolve", "eva: a creator evolves prompts, a solver runs DPO/SimPO on them.", "eva_evolve", None),
+    Command("eva-evolve", "eva: a creator evolves prompts, a solver runs DPO/SimPO on them.", "eva_evolve",
+            "alignkit.trainers.eva", "EvaRecipe"),
     Command("eval", "Evaluate a model on benchmarks: `alignkit eval TASK`, `alignkit eval suite=quick`, "
             "`alignkit eval --list`, `alignkit eval compare RUN_A RUN_B`.", "eval",
             "alignkit.eval.runner", "EvalRecipe", "humaneval",
