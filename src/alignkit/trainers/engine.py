@@ -781,7 +781,12 @@ class RLEngine:
             self.accelerator.log({k: v for k, v in metrics.items() if isinstance(v, int | float)}, step=step)
 
     def evaluate(self, step: int) -> dict[str, float]:
-        """``eval.tasks`` on the current policy (main process; the others wait), logged as eval/<task>/<metric>."""
+        """``eval.tasks`` on the current policy, logged as ``eval/<task>/<metric>`` in ``metrics.jsonl``.
+
+        Calls ``alignkit.eval.during_training.evaluate(model, tokenizer, tasks=, limit=, generator=)`` (imported
+        here, so trainers without eval never import it) on the main process, inside :meth:`generation_context`
+        entered by every rank (ZeRO-3/FSDP-1 weights are gathered); the other ranks wait.
+        """
         ev = self.eval_cfg
         if ev is None or not ev.tasks:
             return {}
@@ -796,8 +801,10 @@ class RLEngine:
                 t0 = time.perf_counter()
                 result = evaluate(model, self.tokenizer, tasks=list(ev.tasks), limit=ev.limit,
                                   generator=self.generator)
-                for key, value in (result or {}).items():
-                    metrics[key if key.startswith("eval/") else f"eval/{key}"] = float(value)
+                for key, value in (result or {}).items():  # "<task>/<metric>" (a bare metric: the only task's)
+                    if not key.startswith("eval/"):
+                        key = f"eval/{key}" if "/" in key or len(ev.tasks) != 1 else f"eval/{ev.tasks[0]}/{key}"
+                    metrics[key] = float(value)
                 metrics["time/eval"] = time.perf_counter() - t0
                 self.log_metrics(step, metrics)
                 log.info("eval at step %d: %s", step, {k: round(v, 4) for k, v in metrics.items()})
