@@ -563,6 +563,14 @@ class RLEngine:
             return rollout(self.generator, self.tokenizer, prompts, n, temperature=temperature,
                            max_new_tokens=max_new_tokens)
 
+    def generate_ids(self, prompt_ids: Sequence[Sequence[int]], n: int = 1, *, temperature: float | None = None,
+                     max_new_tokens: int | None = None) -> list[tuple[list[int], bool]]:
+        """Like :meth:`rollout` from token ids (e.g. attempt 1 + an instruction turn, not re-tokenized text):
+        ``(completion_ids, truncated)`` per sample, prompt-major."""
+        with self.generation_context():
+            return self.generator.generate_ids([list(p) for p in prompt_ids], n, temperature=temperature,
+                                               max_new_tokens=max_new_tokens)
+
     def generate_from_reference(self, prompts: Sequence[Any], n: int = 1, *, temperature: float = 0.0,
                                 max_new_tokens: int | None = None) -> list:
         """Sample ``n`` responses per chat prompt from π_ref with HF ``generate`` (greedy by default); returns
