@@ -219,7 +219,7 @@ def test_the_loop_evaluates_at_start_every_n_steps_and_end_and_logs_eval_metrics
 
     def evaluate(model, tokenizer, tasks, limit=None, generator=None):
         calls.append((list(tasks), limit))
-        return {f"{t}/pass@1": 0.25 for t in tasks}
+        return {**{f"{t}/pass@1": 0.25 for t in tasks}, "problems": 3}  # a bare metric: the only task's
 
     fake.evaluate = evaluate
     monkeypatch.setitem(sys.modules, "alignkit.eval.during_training", fake)
@@ -234,6 +234,7 @@ def test_the_loop_evaluates_at_start_every_n_steps_and_end_and_logs_eval_metrics
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     eval_steps = [r["step"] for r in rows if "eval/humaneval/pass@1" in r]
     assert eval_steps == [0, 2, 4, 5] and calls == [(["humaneval"], 3)] * 4
+    assert all(r["eval/humaneval/problems"] == 3 for r in rows if "eval/humaneval/pass@1" in r)
     assert [r["step"] for r in rows if "loss" in r] == [1, 2, 3, 4, 5]
     # one checkpoint kept (save_total_limit=1), named as TRL names them
     assert [p.name for p in (tmp_path / "checkpoints").iterdir() if p.is_dir()] == ["checkpoint-5"]

@@ -15,13 +15,13 @@ solved with primal-type optimizers (no Lagrange multiplier). This file reads lik
   (:func:`alignkit.trainers.losses.reinforce_loss`; per-prompt RLOO or group-normalised baselines as options).
 * **CODPO**, eq. 14 and its pair rules: :func:`codpo_pairs`, :func:`alignkit.trainers.losses.codpo_loss`.
 * **CRRAFT**, eq. 17 and 18: :func:`crraft_select`, :func:`alignkit.trainers.losses.weighted_nll_loss`.
+* **Algorithm 2** (multi-task stratification): every task computes its gradient g_l on its own prompts, with
+  its own reward, judges, optimizer and hyper-parameters; one optimizer step applies ``Σ_l ρ_l g_l``. See
+  :meth:`CGPOTrainer.train_step`.
 
 A response whose reward failed (NaN) or whose judges could not decide (a judge returned -1 and none said
 "violated") is neither in X⁺ nor in X⁻: it is left out of the baseline, the pairs, the selection and the loss,
 and counted (``<task>/undecided_rate``, ``<task>/judge/<name>/failure_rate``, ``<task>/reward_failed_rate``).
-* **Algorithm 2** (multi-task stratification): every task computes its gradient g_l on its own prompts, with
-  its own reward, judges, optimizer and hyper-parameters; one optimizer step applies ``Σ_l ρ_l g_l``. See
-  :meth:`CGPOTrainer.train_step`.
 
 Everything that is not the paper (scoring under π and π_ref, the exact micro-batched gradient, accelerate,
 checkpoints, resume, logging) is the RL engine's: :mod:`alignkit.trainers.engine`. Each task's loss is an

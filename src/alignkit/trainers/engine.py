@@ -563,6 +563,14 @@ class RLEngine:
             return rollout(self.generator, self.tokenizer, prompts, n, temperature=temperature,
                            max_new_tokens=max_new_tokens)
 
+    def generate_ids(self, prompt_ids: Sequence[Sequence[int]], n: int = 1, *, temperature: float | None = None,
+                     max_new_tokens: int | None = None) -> list[tuple[list[int], bool]]:
+        """Like :meth:`rollout` from token ids (e.g. attempt 1 + an instruction turn, not re-tokenized text):
+        ``(completion_ids, truncated)`` per sample, prompt-major."""
+        with self.generation_context():
+            return self.generator.generate_ids([list(p) for p in prompt_ids], n, temperature=temperature,
+                                               max_new_tokens=max_new_tokens)
+
     def generate_from_reference(self, prompts: Sequence[Any], n: int = 1, *, temperature: float = 0.0,
                                 max_new_tokens: int | None = None) -> list:
         """Sample ``n`` responses per chat prompt from π_ref with HF ``generate`` (greedy by default); returns
@@ -781,7 +789,12 @@ class RLEngine:
             self.accelerator.log({k: v for k, v in metrics.items() if isinstance(v, int | float)}, step=step)
 
     def evaluate(self, step: int) -> dict[str, float]:
-        """``eval.tasks`` on the current policy (main process; the others wait), logged as eval/<task>/<metric>."""
+        """``eval.tasks`` on the current policy, logged as ``eval/<task>/<metric>`` in ``metrics.jsonl``.
+
+        Calls ``alignkit.eval.during_training.evaluate(model, tokenizer, tasks=, limit=, generator=)`` (imported
+        here, so trainers without eval never import it) on the main process, inside :meth:`generation_context`
+        entered by every rank (ZeRO-3/FSDP-1 weights are gathered); the other ranks wait.
+        """
         ev = self.eval_cfg
         if ev is None or not ev.tasks:
             return {}
@@ -796,8 +809,10 @@ class RLEngine:
                 t0 = time.perf_counter()
                 result = evaluate(model, self.tokenizer, tasks=list(ev.tasks), limit=ev.limit,
                                   generator=self.generator)
-                for key, value in (result or {}).items():
-                    metrics[key if key.startswith("eval/") else f"eval/{key}"] = float(value)
+                for key, value in (result or {}).items():  # "<task>/<metric>" (a bare metric: the only task's)
+                    if not key.startswith("eval/"):
+                        key = f"eval/{key}" if "/" in key or len(ev.tasks) != 1 else f"eval/{ev.tasks[0]}/{key}"
+                    metrics[key] = float(value)
                 metrics["time/eval"] = time.perf_counter() - t0
                 self.log_metrics(step, metrics)
                 log.info("eval at step %d: %s", step, {k: round(v, 4) for k, v in metrics.items()})
