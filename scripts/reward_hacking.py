@@ -123,7 +123,7 @@ def run_variant(variant: str, args, rm_path: Path, out: Path, held_out) -> dict:
     run_dir = out / variant
     overrides = [
         f"model={args.model}", f"output_dir={run_dir}", f"seed={args.seed}", f"trainer.max_steps={args.steps}",
-        f"trainer.lr={args.lr}", "trainer.save_model=false", "trainer.progress=false",
+        f"trainer.learning_rate={args.lr}", "trainer.save_model=false", "trainer.progress=false",
         f"trainer.micro_batch_size={args.prompts * args.k}",
         "rewards@tasks.coding.reward=reward_model", f"tasks.coding.reward.model={rm_path}",
         "tasks.coding.reward.device=cpu", f"tasks.coding.num_samples={args.k}",

@@ -73,7 +73,7 @@ def test_coding_two_steps_on_tiny_for_each_optimizer(tmp_path, optimizer):
                     "time/generation", "time/judging", "time/reward", "time/update"):
             assert f"coding/{key}" in row, key
         assert row["coding/response_length_mean"] <= 12
-    assert (tmp_path / "checkpoints" / "step-2" / "trainer_state.json").is_file()
+    assert (tmp_path / "checkpoints" / "checkpoint-2" / "trainer_state.json").is_file()
     assert (tmp_path / "final" / "config.json").is_file()
     state = rank_state(tmp_path)
     # The random tiny model never passes the unit tests: every response violates the code judge.
@@ -94,7 +94,7 @@ def test_coding_two_steps_on_tiny_for_each_optimizer(tmp_path, optimizer):
 
 
 def test_unconstrained_coding_moves_the_policy(tmp_path):
-    cfg = compose("coding_unconstrained", tmp_path, "trainer.max_steps=2", "trainer.lr=1e-3",
+    cfg = compose("coding_unconstrained", tmp_path, "trainer.max_steps=2", "trainer.learning_rate=1e-3",
                   "trainer.save_model=false", "rewards@tasks.coding.reward=llm_helpfulness",
                   "tasks.coding.reward.judge.model=tiny", *short("coding"))
     run(cfg, tmp_path, None)
@@ -126,7 +126,7 @@ def test_multitask_two_steps_on_tiny(tmp_path):
 def test_lora_policy_uses_the_adapter_free_base_as_reference(tmp_path):
     """With LoRA, π_ref is the policy with its adapter disabled: no second model, and only the adapter trains."""
     cfg = compose("coding", tmp_path, "model=lora", "model.name_or_path=tiny", "trainer.max_steps=2",
-                  "trainer.lr=1e-2", "tasks.coding.optimizer=crraft", *short("coding"))
+                  "trainer.learning_rate=1e-2", "tasks.coding.optimizer=crraft", *short("coding"))
     assert cfg.model.lora.r > 0
     run(cfg, tmp_path, None)
     rows = metrics(tmp_path)
@@ -136,13 +136,13 @@ def test_lora_policy_uses_the_adapter_free_base_as_reference(tmp_path):
 
 
 def test_resume_continues_from_the_last_checkpoint(tmp_path):
-    overrides = ["tasks.coding.optimizer=crraft", "trainer.save_every=1", "trainer.save_model=false",
+    overrides = ["tasks.coding.optimizer=crraft", "trainer.save_steps=1", "trainer.save_model=false",
                  *short("coding")]
     run(compose("coding", tmp_path, "trainer.max_steps=2", *overrides), tmp_path, None)
     first = metrics(tmp_path)
     # Simulate a kill after step 2 was logged but before its checkpoint was complete.
-    shutil.rmtree(tmp_path / "checkpoints" / "step-2")
-    (tmp_path / "checkpoints" / "latest").write_text("step-1\n")
+    shutil.rmtree(tmp_path / "checkpoints" / "checkpoint-2")
+    (tmp_path / "checkpoints" / "latest").write_text("checkpoint-1\n")
     run(compose("coding", tmp_path, "trainer.max_steps=3", *overrides), tmp_path, tmp_path)
     rows = metrics(tmp_path)
     assert [r["step"] for r in rows] == [1, 2, 3]
@@ -150,7 +150,7 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path):
     # same policy as before the "kill" (the loss is left out: it depends on the sandbox judging ȳ).
     for key in ("coding/reward_mean", "coding/response_length_mean", "coding/kl_mean"):
         assert rows[1][key] == pytest.approx(first[1][key], rel=1e-5, abs=1e-6), key
-    assert (tmp_path / "checkpoints" / "step-3").is_dir()
+    assert (tmp_path / "checkpoints" / "checkpoint-3").is_dir()
 
 
 def test_accelerate_launch_two_cpu_processes_train_in_step(tmp_path):
@@ -183,7 +183,7 @@ def test_accelerate_launch_two_cpu_processes_train_in_step(tmp_path):
     assert states[0]["optimizer_steps"] == states[1]["optimizer_steps"] >= 1
     assert states[0]["parameter_fingerprint"] == states[1]["parameter_fingerprint"]
     assert states[0]["parameter_fingerprint"] != initial_fingerprint()
-    assert {"random_states_0.pkl", "random_states_1.pkl"} <= {p.name for p in (run_dir / "checkpoints" / "step-2").iterdir()}
+    assert {"random_states_0.pkl", "random_states_1.pkl"} <= {p.name for p in (run_dir / "checkpoints" / "checkpoint-2").iterdir()}
     assert [r["step"] for r in metrics(run_dir)] == [1, 2]
     assert json.loads((run_dir / "summary.json").read_text())["steps"] == 2
     assert (run_dir / "config.yaml").is_file() and (run_dir / "train.log").is_file()

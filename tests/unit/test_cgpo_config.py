@@ -52,8 +52,8 @@ def test_overrides_reach_one_task_and_swap_its_reward():
     ("tasks.coding.baseline=gold", "tasks.coding.baseline"),
     ("tasks.coding.kl_max=0", "tasks.coding.kl_max"),
     ("tasks.coding.weight=-1", "tasks.coding.weight"),
-    ("trainer.lr=0", "trainer.lr"),
-    ("trainer.lr_schedule=step", "trainer.lr_schedule"),
+    ("trainer.learning_rate=0", "trainer.learning_rate"),
+    ("trainer.lr_scheduler_type=step", "trainer.lr_scheduler_type"),
 ])
 def test_bad_values_name_the_key(override, key):
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
