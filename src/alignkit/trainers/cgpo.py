@@ -11,9 +11,14 @@ solved with primal-type optimizers (no Lagrange multiplier). This file reads lik
   the task's optimizer. See :meth:`CGPOTrainer.collect`.
 * **Eq. 5** calibrated reward ``R_calib(x, y) = σ(r(x, y) − r(x, ȳ))`` with ȳ a baseline response (the
   data's gold answer, or a greedy sample of π_ref drawn before RL starts): :func:`calibrated_reward`.
-* **CRPG**, eq. 11 and 12: :func:`crpg_rewards`, :func:`crpg_loss`.
-* **CODPO**, eq. 14 and its pair rules: :func:`codpo_pairs`, :func:`codpo_loss`.
-* **CRRAFT**, eq. 17 and 18: :func:`crraft_select`, :func:`crraft_loss`.
+* **CRPG**, eq. 11 and 12: :func:`crpg_rewards`, then REINFORCE with the batch-mean baseline
+  (:func:`alignkit.trainers.losses.reinforce_loss`; per-prompt RLOO or group-normalised baselines as options).
+* **CODPO**, eq. 14 and its pair rules: :func:`codpo_pairs`, :func:`alignkit.trainers.losses.codpo_loss`.
+* **CRRAFT**, eq. 17 and 18: :func:`crraft_select`, :func:`alignkit.trainers.losses.weighted_nll_loss`.
+
+A response whose reward failed (NaN) or whose judges could not decide (a judge returned -1 and none said
+"violated") is neither in X⁺ nor in X⁻: it is left out of the baseline, the pairs, the selection and the loss,
+and counted (``<task>/undecided_rate``, ``<task>/judge/<name>/failure_rate``, ``<task>/reward_failed_rate``).
 * **Algorithm 2** (multi-task stratification): every task computes its gradient g_l on its own prompts, with
   its own reward, judges, optimizer and hyper-parameters; one optimizer step applies ``Σ_l ρ_l g_l``. See
   :meth:`CGPOTrainer.train_step`.
@@ -25,7 +30,6 @@ checkpoints, resume, logging) is the RL engine's: :mod:`alignkit.trainers.engine
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -34,9 +38,9 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from alignkit.errors import ConfigError, DataError, UserError
+from alignkit.trainers import losses
 from alignkit.trainers.common import StepTimer
 from alignkit.trainers.engine import (
     Objective,
@@ -55,6 +59,7 @@ log = logging.getLogger(__name__)
 
 OPTIMIZERS = ("crpg", "codpo", "crraft")
 BASELINES = ("reference", "policy")
+NORMALIZATIONS = ("sequence_sum", "token_mean")
 BASELINE = -1  # crraft_select: "train on the baseline answer ȳ"
 
 
@@ -96,6 +101,11 @@ class TaskConfig:
     baseline: str = "reference"  # ȳ of eq. 5: reference = the data's gold answer; policy = greedy π_ref sample
     max_new_tokens: int | None = None  # None: generation.max_new_tokens
     temperature: float | None = None  # None: generation.temperature (crpg also scores log-probs at it)
+    # crpg's baseline in eq. 12: batch_mean (the paper) | rloo (per-prompt leave-one-out) | group_norm (GRPO's)
+    baseline_estimator: str = "batch_mean"
+    # crpg and crraft: sequence_sum (the paper: Σ_t log π per sequence, mean over sequences) | token_mean
+    # (divided by the number of tokens instead of sequences, so long answers do not dominate)
+    loss_normalization: str = "sequence_sum"
 
 
 @dataclass
@@ -133,6 +143,18 @@ class CGPORecipe(RLRecipe):
                                   f"raise {key}.num_samples or {key}.prompts_per_step.")
             if task.optimizer == "codpo" and task.beta <= 0:
                 raise ConfigError(f"{key}.beta={task.beta} must be > 0.")
+            if task.baseline_estimator not in losses.ESTIMATORS:
+                raise ConfigError(f"{key}.baseline_estimator={task.baseline_estimator!r}: use one of "
+                                  f"{', '.join(losses.ESTIMATORS)}.")
+            if task.baseline_estimator != "batch_mean" and task.num_samples < 2:
+                raise ConfigError(f"{key}.baseline_estimator={task.baseline_estimator} compares the samples of a "
+                                  f"prompt: set {key}.num_samples >= 2.")
+            if task.loss_normalization not in NORMALIZATIONS:
+                raise ConfigError(f"{key}.loss_normalization={task.loss_normalization!r}: use sequence_sum or "
+                                  f"token_mean.")
+            if task.optimizer == "codpo" and task.loss_normalization != "sequence_sum":
+                raise ConfigError(f"{key}.loss_normalization applies to crpg and crraft; codpo's eq. 14 is already "
+                                  f"length-normalised: remove the override.")
             if task.lam < 0:
                 raise ConfigError(f"{key}.lam={task.lam} must be >= 0.")
             if task.weight < 0:
@@ -164,31 +186,18 @@ def kl_clip_factor(kl: torch.Tensor, kl_max: float) -> torch.Tensor:
     return torch.clamp(1.0 - kl / kl_max, min=0.0)
 
 
-def crpg_rewards(calibrated: torch.Tensor, satisfied: torch.Tensor, kl: torch.Tensor, kl_max: float) -> torch.Tensor:
+def crpg_rewards(calibrated: torch.Tensor, satisfied: torch.Tensor, kl: torch.Tensor, kl_max: float,
+                 failed: torch.Tensor | None = None) -> torch.Tensor:
     """Eq. 11: ``R̃ = max{1 − KL/KL_max, 0} · R_cr`` with ``R_cr = R_calib`` if y satisfies every judge, else 0.
 
-    A response whose reward could not be computed (NaN) counts like a violation: zero reward.
+    A response whose reward could not be computed (NaN) or that a judge failed to judge (``failed``) is neither
+    satisfied nor violated: its R̃ is NaN, and eq. 12 leaves it out (no gradient, not in the baseline).
     """
-    ok = satisfied.bool() & ~torch.isnan(calibrated)
-    r_cr = torch.where(ok, calibrated, torch.zeros_like(calibrated))
+    r_cr = torch.where(satisfied.bool(), calibrated, torch.zeros_like(calibrated))
+    r_cr = torch.where(torch.isnan(calibrated), torch.full_like(r_cr, float("nan")), r_cr)
+    if failed is not None:
+        r_cr = torch.where(failed.bool(), torch.full_like(r_cr, float("nan")), r_cr)
     return kl_clip_factor(kl, kl_max) * r_cr
-
-
-def crpg_loss(logps: torch.Tensor, rewards: torch.Tensor, baseline: torch.Tensor | float | None = None,
-              normalizer: float | None = None) -> torch.Tensor:
-    """Eq. 12: REINFORCE on R̃ minus its batch mean; ``∇L = −(1/N) Σ (R̃_i − mean R̃) ∇ log π(y_i|x_i)``.
-
-    Args:
-        logps: sequence log-probabilities log π(y|x) (gradients flow through these only).
-        rewards: R̃ of eq. 11 (treated as constants).
-        baseline: the batch mean of R̃; defaults to ``rewards.mean()`` (pass the mean over all ranks).
-        normalizer: N; defaults to ``len(logps)``.
-    """
-    rewards = rewards.detach()
-    if baseline is None:
-        baseline = rewards.mean()
-    n = float(len(logps)) if normalizer is None else float(normalizer)
-    return -((rewards - baseline) * logps).sum() / max(n, 1e-12)
 
 
 @dataclass(frozen=True)
@@ -200,18 +209,20 @@ class Pair:
     fallback: bool  # True: no violated response, y⁻ is the lowest-reward response overall
 
 
-def codpo_pairs(rewards: Sequence[float], satisfied: Sequence[bool], group_size: int) -> list[Pair | None]:
+def codpo_pairs(rewards: Sequence[float], satisfied: Sequence[bool], group_size: int,
+                failed: Sequence[bool] | None = None) -> list[Pair | None]:
     """CODPO's pair rules, per prompt (responses in prompt-major groups of ``group_size``).
 
     * y⁺ = the highest-reward response among the satisfied ones (X⁺); no satisfied response: skip (None);
     * y⁻ = the lowest-reward response among the violated ones (X⁻); no violated response: the lowest-reward
       response overall (other than y⁺).
 
-    Responses whose reward is NaN (the reward failed) take part in neither role.
+    Responses whose reward is NaN (the reward failed) or that a judge failed to judge take part in neither role.
     """
     out: list[Pair | None] = []
     for start in range(0, len(rewards), group_size):
-        idx = [i for i in range(start, start + group_size) if not math.isnan(float(rewards[i]))]
+        idx = [i for i in range(start, start + group_size)
+               if not math.isnan(float(rewards[i])) and not (failed is not None and failed[i])]
         pos = [i for i in idx if satisfied[i]]
         neg = [i for i in idx if not satisfied[i]]
         if not pos:
@@ -227,19 +238,6 @@ def codpo_pairs(rewards: Sequence[float], satisfied: Sequence[bool], group_size:
             continue
         out.append(Pair(chosen, min(others, key=lambda i: (float(rewards[i]), i)), fallback=True))
     return out
-
-
-def codpo_loss(logp_chosen: torch.Tensor, ref_chosen: torch.Tensor, logp_rejected: torch.Tensor,
-               ref_rejected: torch.Tensor, chosen_lengths: torch.Tensor, beta: float, lam: float,
-               normalizer: float | None = None) -> torch.Tensor:
-    """Eq. 14, averaged over pairs:
-
-    ``L = −log σ(β[log π/π_ref(y⁺) − log π/π_ref(y⁻)]) − (λ/|y⁺|) · log π(y⁺|x)``.
-    """
-    margin = beta * ((logp_chosen - ref_chosen) - (logp_rejected - ref_rejected))
-    per_pair = -F.logsigmoid(margin) - lam * logp_chosen / chosen_lengths.clamp(min=1).to(logp_chosen.dtype)
-    n = float(len(per_pair)) if normalizer is None else float(normalizer)
-    return per_pair.sum() / max(n, 1e-12)
 
 
 def crraft_select(rewards: Sequence[float], satisfied: Sequence[bool], kl: Sequence[float], kl_max: float,
@@ -261,13 +259,6 @@ def crraft_select(rewards: Sequence[float], satisfied: Sequence[bool], kl: Seque
     return out
 
 
-def crraft_loss(logps: torch.Tensor, calibrated: torch.Tensor, normalizer: float | None = None) -> torch.Tensor:
-    """Eq. 18: supervised fine-tuning on the selected y*, weighted by R_calib(x, y*):
-    ``L = −(1/S) Σ R_calib(x, y*) · log π(y*|x)``."""
-    n = float(len(logps)) if normalizer is None else float(normalizer)
-    return -(calibrated.detach() * logps).sum() / max(n, 1e-12)
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Tasks at run time
 # --------------------------------------------------------------------------------------------------------------
@@ -276,7 +267,8 @@ def crraft_loss(logps: torch.Tensor, calibrated: torch.Tensor, normalizer: float
 class Task:
     """A task of Algorithm 2 with its prompts, reward, Mixture of Judges and baseline answers ȳ.
 
-    The reward r is wrapped in :class:`alignkit.rewards.CalibratedReward`, which caches r(x, ȳ) per prompt id.
+    The reward r is wrapped in :class:`alignkit.rewards.CalibratedReward`, the one cache of ȳ and r(x, ȳ) per
+    prompt id (persisted for resume, see :meth:`CGPOTrainer.prepare_baselines`).
     """
 
     def __init__(self, name: str, cfg: Any, records: list[dict], reward: Callable, judges: Any, seed: int = 0):
@@ -294,7 +286,6 @@ class Task:
         else:
             self.calibrator = CalibratedReward(base_reward=reward, baseline=cfg.baseline, name=f"{name}_calibrated")
         self.reward = self.calibrator.base  # r(x, y)
-        self.baseline_text: dict[int, str | None] = {}
         self._baseline_ok: dict[int, bool] = {}
         self.baseline_judge_failures = 0  # judge failures (-1) on ȳ, reported in the metrics
         self.order = PromptOrder(len(records), cfg.prompts_per_step, seed=f"{seed}-{name}")
@@ -311,19 +302,18 @@ class Task:
         """This rank's shard of the step's prompts."""
         return self.order.shard(step, rank, world)
 
+    def ybar(self, i: int) -> str | None:
+        """ȳ of prompt ``i`` (None until it is known)."""
+        return self.calibrator.baseline_text(self.records[i]["prompt"], self.records[i]["id"])
+
+    def _fields(self, indices: list[int]) -> tuple[list[str], list[dict], list[str]]:
+        recs = [self.records[i] for i in indices]
+        return [r["prompt"] for r in recs], [r.get("metadata") or {} for r in recs], [r["id"] for r in recs]
+
     def baseline_rewards(self, indices: list[int]) -> list[float]:
-        """r(x, ȳ) per prompt, scored once per prompt and cached."""
-        cal = self.calibrator
-        todo = [i for i in dict.fromkeys(indices)
-                if cal.baseline_reward(self.records[i]["prompt"], self.records[i]["id"]) is None]
-        if todo:
-            cal.precompute([self.records[i]["prompt"] for i in todo], [self.baseline_text.get(i) or "" for i in todo],
-                           [self.records[i].get("metadata") or {} for i in todo], [self.records[i]["id"] for i in todo])
-        out = []
-        for i in indices:
-            value = cal.baseline_reward(self.records[i]["prompt"], self.records[i]["id"])
-            out.append(float("nan") if value is None else float(value))
-        return out
+        """r(x, ȳ) per prompt, scored once per prompt and cached (NaN while the reward fails on ȳ)."""
+        prompts, metadata, ids = self._fields(indices)
+        return self.calibrator.baseline_rewards(prompts, metadata, ids)
 
     def calibrate(self, rewards: torch.Tensor, baseline_rewards: torch.Tensor) -> torch.Tensor:
         """Eq. 5 with the calibrator's temperature."""
@@ -334,12 +324,12 @@ class Task:
         itself failed (-1) on ȳ, ȳ does not pass this time and is judged again next time."""
         todo = [i for i in dict.fromkeys(indices) if i not in self._baseline_ok]
         out = {i: self._baseline_ok.get(i, False) for i in indices}
-        have = [i for i in todo if self.baseline_text.get(i)]
+        have = [i for i in todo if self.ybar(i)]
         for i in todo:
             if i not in have:
                 self._baseline_ok[i] = False
         if have:
-            res = self.judges.judge([self.records[i]["prompt"] for i in have], [self.baseline_text[i] for i in have],
+            res = self.judges.judge([self.records[i]["prompt"] for i in have], [self.ybar(i) for i in have],
                                     [self.records[i].get("metadata") or {} for i in have])
             for i, ok, failed in zip(have, res.satisfied, res.failed, strict=True):
                 out[i] = bool(ok)
@@ -369,6 +359,7 @@ class TaskBatch:
     texts: list[str]
     truncated: list[bool]
     satisfied: torch.Tensor  # [N] bool
+    undecided: torch.Tensor  # [N] bool: a judge failed (-1) and no judge said "violated"
     judge_values: dict[str, list[int]]
     rewards: torch.Tensor  # [N] raw r(x, y), NaN where the reward failed
     calibrated: torch.Tensor  # [N] eq. 5
@@ -437,73 +428,70 @@ class CGPOTrainer(RLEngine):
         π_ref is frozen, so with HF generation ȳ is drawn lazily, from π_ref itself, the first time a prompt
         is used (:meth:`ensure_baselines`): the same distribution as drawing every ȳ before RL starts, without
         paying for prompts a short run never reaches. vLLM holds the *current* policy, so with it every ȳ is
-        drawn here, before the first update. Sampled ȳ are kept in ``<run>/baselines/<task>.rank<R>.jsonl``
-        and read back on resume.
+        drawn here, before the first update. The task's :class:`~alignkit.rewards.CalibratedReward` keeps ȳ and
+        appends sampled ones to ``<run>/baselines/<task>.rank<R>.jsonl``, read back on resume.
         """
-        from alignkit.generation import rollout
-
         for task in self.tasks:
+            cal = task.calibrator
+            every = list(range(len(task.records)))
+            prompts, _, ids = task._fields(every)
             if task.cfg.baseline == "reference":
                 missing = [r["id"] for r in task.records if not r.get("reference")]
                 if missing:
                     raise DataError(
                         f"tasks.{task.name}.baseline=reference but {len(missing)} prompts have no gold answer "
                         f"(e.g. {missing[0]}): use tasks.{task.name}.baseline=policy.")
-                task.baseline_text = {i: r["reference"] for i, r in enumerate(task.records)}
+                cal.set_baselines(prompts, [r["reference"] for r in task.records], ids, persist=False)
                 continue
-            by_id: dict[str, str] = {}
-            for path in sorted((self.run_dir / "baselines").glob(f"{task.name}.rank*.jsonl")):
-                for line in path.read_text().splitlines():
-                    try:
-                        row = json.loads(line)
-                    except json.JSONDecodeError:  # a line torn by a kill
-                        continue
-                    by_id[row["id"]] = row["text"]
-            task.baseline_text = {i: by_id[r["id"]] for i, r in enumerate(task.records) if r["id"] in by_id}
+            folder = self.run_dir / "baselines"
+            for path in sorted(folder.glob(f"{task.name}.rank*.jsonl")):
+                cal.load(path)
+            cal.cache_path = folder / f"{task.name}.rank{self.rank}.jsonl"
             if getattr(self.generator, "settings", None) is not None and self.generator.settings.backend == "vllm":
-                todo = [i for i in range(self.rank, len(task.records), self.world) if i not in task.baseline_text]
-                texts = [r.text for r in rollout(self.generator, self.tokenizer,
-                                                 [task.records[i]["prompt"] for i in todo], 1, temperature=0.0,
-                                                 max_new_tokens=task.cfg.max_new_tokens)] if todo else []
-                self._store_baselines(task, dict(zip(todo, texts, strict=True)))
-                task.baseline_text.update(dict(self.gather_objects(list(task.baseline_text.items()))))
+                mine = [i for i in range(self.rank, len(task.records), self.world) if task.ybar(i) is None]
+                p, m, d = task._fields(mine)
+                cal.sample_baselines(self.generator, self.tokenizer, p, m, d, generate_fn=self._greedy,
+                                     max_new_tokens=task.cfg.max_new_tokens)
+                shared = self.gather_objects([(i, task.ybar(i)) for i in mine])
+                others = [(i, t) for i, t in shared if t is not None and task.ybar(i) is None]
+                if others:
+                    p, _, d = task._fields([i for i, _ in others])
+                    cal.set_baselines(p, [t for _, t in others], d, persist=False)
 
     def ensure_baselines(self, task: Task, indices: list[int]) -> None:
         """Draw the missing ȳ of ``indices`` greedily from π_ref (``baseline=policy``, HF generation)."""
         if task.cfg.baseline != "policy":
             return
-        todo = [i for i in dict.fromkeys(indices) if i not in task.baseline_text]
-        if self._sharded() and not self.reduce_max(int(bool(todo))):
-            return  # (ZeRO-3/FSDP: gathering the weights takes every rank, so they agree first)
-        if not todo and not self._sharded():
+        todo = [i for i in dict.fromkeys(indices) if task.ybar(i) is None]
+        if self._sharded() and self.reduce_max(int(bool(todo))) and not todo:
+            # ZeRO-3/FSDP: gathering the weights for generation takes every rank, this one has nothing to draw.
+            with self.generation_context(self.ref_model if self.ref_model is not None else self.model):
+                return
+        if not todo:
             return
-        from alignkit.generation import HFGenerator, rollout
+        from alignkit.generation import HFGenerator
         from alignkit.models import reference_forward
 
         holder = self.ref_model if self.ref_model is not None else self.model
-        with self.generation_context(holder) as full, reference_forward(full, full if self.ref_model is not None
-                                                                        else None) as ref:
-            if not todo:
-                return
-            generator = HFGenerator(ref, self.tokenizer, self.generator.settings)
-            rolls = rollout(generator, self.tokenizer, [task.records[i]["prompt"] for i in todo], 1,
-                            temperature=0.0, max_new_tokens=task.cfg.max_new_tokens)
-        self._store_baselines(task, {i: r.text for i, r in zip(todo, rolls, strict=True)})
+        with self.generation_context(holder) as full, \
+                reference_forward(full, full if self.ref_model is not None else None) as ref:
+            prompts, metadata, ids = task._fields(todo)
+            task.calibrator.sample_baselines(HFGenerator(ref, self.tokenizer, self.generator.settings),
+                                             self.tokenizer, prompts, metadata, ids, generate_fn=self._greedy,
+                                             max_new_tokens=task.cfg.max_new_tokens)
+
+    @staticmethod
+    def _greedy(generator, tokenizer, prompts, n=1, max_new_tokens=None) -> list[list[str]]:
+        """One greedy response per chat prompt from ``generator`` (the ȳ of eq. 5)."""
+        from alignkit.generation import rollout
+
+        return [[r.text] for r in rollout(generator, tokenizer, prompts, n, temperature=0.0,
+                                          max_new_tokens=max_new_tokens)]
 
     def _sharded(self) -> bool:
         from accelerate.utils import DistributedType
 
         return self.accelerator.distributed_type in (DistributedType.DEEPSPEED, DistributedType.FSDP)
-
-    def _store_baselines(self, task: Task, texts: dict[int, str]) -> None:
-        if not texts:
-            return
-        task.baseline_text.update(texts)
-        path = self.run_dir / "baselines" / f"{task.name}.rank{self.rank}.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a") as fh:
-            for i, text in texts.items():
-                fh.write(json.dumps({"id": task.records[i]["id"], "text": text}) + "\n")
 
     # -- Algorithm 1 for one task (everything but the gradient) ---------------------------------------------------
 
@@ -531,6 +519,9 @@ class CGPOTrainer(RLEngine):
         base_ok: list[bool] = []
         with timer("judging"):
             verdict = task.judges.judge(rep_prompts, texts, rep_meta)
+            violated = [any(v[i] == 0 for v in verdict.per_judge.values()) for i in range(len(texts))]
+            undecided = torch.tensor([f and not v for f, v in zip(verdict.failed, violated, strict=True)],
+                                     dtype=torch.bool)
             if task.optimizer == "crraft":
                 failures = task.baseline_judge_failures
                 base_ok = task.baseline_satisfied(indices)
@@ -549,7 +540,8 @@ class CGPOTrainer(RLEngine):
             policy_logps = None if task.optimizer == "crpg" else self.score(samples, lp_t).sequence
         batch = TaskBatch(
             task=task, indices=indices, samples=samples, texts=texts, truncated=[r.truncated for r in rolls],
-            satisfied=torch.tensor(verdict.satisfied, dtype=torch.bool), judge_values=verdict.per_judge,
+            satisfied=torch.tensor(verdict.satisfied, dtype=torch.bool), undecided=undecided,
+            judge_values=verdict.per_judge,
             rewards=rewards, calibrated=calibrated, ref_logps=ref_logps, policy_logps=policy_logps,
             lengths=torch.tensor([len(s) for s in samples], dtype=torch.float32), baseline_ok=base_ok,
             logprob_temperature=lp_t,
@@ -562,26 +554,31 @@ class CGPOTrainer(RLEngine):
         return batch
 
     def _crpg(self, b: TaskBatch) -> Objective:
-        """CRPG: eq. 11 then eq. 12 for this rank's responses, with the baseline and N taken over all ranks."""
-        kl_max = b.task.cfg.kl_max
+        """CRPG: eq. 11, then eq. 12 for this rank's responses, with the baseline and N taken over all ranks."""
+        cfg = b.task.cfg
 
         def loss(logps: torch.Tensor) -> torch.Tensor:
             b.policy_logps = logps.detach().float().cpu()
             kl = b.policy_logps - b.ref_logps
-            rtilde = crpg_rewards(b.calibrated, b.satisfied, kl, kl_max)
-            total, count = self.reduce_sum([float(rtilde.sum()), float(len(rtilde))])
-            b.extra["crpg_reward"] = float(rtilde.sum())
-            b.extra["kl_factor"] = float(kl_clip_factor(kl, kl_max).sum())
-            return crpg_loss(logps, rtilde.to(logps.device), baseline=total / max(count, 1),
-                             normalizer=count / self.world)
+            rtilde = crpg_rewards(b.calibrated, b.satisfied, kl, cfg.kl_max, failed=b.undecided)  # eq. 11
+            valid = ~torch.isnan(rtilde)  # undecided responses are left out of eq. 12
+            tokens = float(b.lengths[valid].sum())
+            total, count, all_tokens = self.reduce_sum([float(rtilde[valid].sum()), float(valid.sum()), tokens])
+            b.extra["crpg_reward"] = float(rtilde[valid].sum())
+            b.extra["kl_factor"] = float(kl_clip_factor(kl, cfg.kl_max).sum())
+            # Eq. 12: R̃ minus its batch mean (or a per-prompt baseline), over N responses (or their tokens).
+            adv = losses.advantages(cfg.baseline_estimator, rtilde, cfg.num_samples, valid,
+                                    batch_mean=total / max(count, 1))
+            n = all_tokens if cfg.loss_normalization == "token_mean" else count
+            return losses.reinforce_loss(logps, adv, normalizer=n / self.world)
 
-        return Objective(b.samples, loss=loss, weight=b.task.cfg.weight, temperature=b.logprob_temperature,
+        return Objective(b.samples, loss=loss, weight=cfg.weight, temperature=b.logprob_temperature,
                          name=b.task.name)
 
     def _codpo(self, b: TaskBatch) -> Objective:
         """CODPO: the pair rules, then eq. 14 averaged over the pairs of all ranks."""
         cfg = b.task.cfg
-        pairs = codpo_pairs(b.rewards.tolist(), b.satisfied.tolist(), cfg.num_samples)
+        pairs = codpo_pairs(b.rewards.tolist(), b.satisfied.tolist(), cfg.num_samples, b.undecided.tolist())
         valid = [p for p in pairs if p is not None]
         b.skipped = len(pairs) - len(valid)
         n = len(valid)
@@ -596,8 +593,8 @@ class CGPOTrainer(RLEngine):
         def loss(logps: torch.Tensor) -> torch.Tensor:
             if not n:
                 return logps.sum() * 0.0
-            return codpo_loss(logps[:n], b.ref_logps[chosen], logps[n:], b.ref_logps[rejected], b.lengths[chosen],
-                              cfg.beta, cfg.lam, normalizer=normalizer)
+            return losses.codpo_loss(logps[:n], b.ref_logps[chosen], logps[n:], b.ref_logps[rejected],
+                                     b.lengths[chosen], cfg.beta, cfg.lam, normalizer=normalizer)  # eq. 14
 
         return Objective([b.samples[i] for i in chosen + rejected], loss=loss, logps=b.policy_logps[chosen + rejected],
                          weight=cfg.weight, temperature=b.logprob_temperature, name=b.task.name)
@@ -615,16 +612,17 @@ class CGPOTrainer(RLEngine):
             if pick == BASELINE:
                 # ȳ as the target: its calibrated reward is σ(r(ȳ) − r(ȳ)) = 0.5 (eq. 5).
                 n_baseline += 1
-                samples.append(Sample.of(b.samples[p * k].prompt_ids,
-                                         self._answer_ids(b.task.baseline_text[b.indices[p]])))
+                samples.append(Sample.of(b.samples[p * k].prompt_ids, self._answer_ids(b.task.ybar(b.indices[p]))))
                 weights.append(float(calibrated_reward(torch.tensor(0.0), torch.tensor(0.0))))
             else:
                 samples.append(b.samples[pick])
                 weights.append(float(b.calibrated[pick]))
         b.extra["baseline_used"] = float(n_baseline)
-        normalizer = self.reduce_sum([len(weights)])[0] / self.world
+        selected, tokens = self.reduce_sum([len(weights), float(sum(len(s) for s in samples))])
+        normalizer = (tokens if cfg.loss_normalization == "token_mean" else selected) / self.world
         w = torch.tensor(weights, dtype=torch.float32)
         b.extra["selected_calibrated_reward"] = float(w.sum())
+        # Eq. 18, L = −(1/S) Σ R_calib(x, y*) log π(y*|x), is linear in log π: its coefficients are −R_calib / S.
         coefficients = -w / max(normalizer, 1e-12) if weights else torch.zeros(0)
         return Objective(samples, coefficients=coefficients, weight=cfg.weight, temperature=b.logprob_temperature,
                          name=b.task.name)
@@ -670,6 +668,7 @@ class CGPOTrainer(RLEngine):
                 "reward_count": float(finite.sum()),
                 "calibrated_reward_mean": float(torch.nan_to_num(b.calibrated, nan=0.0).sum()),
                 "satisfied_rate": float(b.satisfied.sum()),
+                "undecided_rate": float(b.undecided.sum()),
                 "kl_mean": float(kl.sum()),
                 "kl_over_max_rate": float((kl > b.task.cfg.kl_max).sum()),
                 "response_length_mean": float(b.lengths.sum()),
@@ -691,6 +690,7 @@ class CGPOTrainer(RLEngine):
             out[prefix + "reward_failed_rate"] = 1.0 - totals["reward_count"] / resp
             out[prefix + "calibrated_reward_mean"] = totals["calibrated_reward_mean"] / max(totals["reward_count"], 1.0)
             out[prefix + "satisfied_rate"] = totals["satisfied_rate"] / resp
+            out[prefix + "undecided_rate"] = totals["undecided_rate"] / resp
             out[prefix + "skipped_prompt_rate"] = totals["skipped_prompt_rate"] / prompts
             out[prefix + "kl_mean"] = totals["kl_mean"] / resp
             out[prefix + "kl_over_max_rate"] = totals["kl_over_max_rate"] / resp
