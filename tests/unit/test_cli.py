@@ -23,7 +23,7 @@ def test_help_lists_every_command_with_a_description():
         assert name in result.output
 
 
-@pytest.mark.parametrize("command", ["score-init", "score-rl", "eva-evolve"])
+@pytest.mark.parametrize("command", ["eva-evolve"])
 def test_unbuilt_commands_refuse_with_code_2(command):
     result = invoke(command)
     assert result.exit_code == 2

@@ -166,6 +166,7 @@ def warn_if_template_rewrites(tokenizer, instruction: str, system_prompt: str | 
 def multiturn_rollout(generator, tokenizer, prompts: Sequence[str | list[dict]], instructions: str | Sequence[str],
                       n: int = 1, attempts: int = 2, *, temperature: float | None = None,
                       max_new_tokens: int | None = None, progress: Callable[[int], None] | None = None,
+                      system_prompt: str | None = None, stop: Sequence[str] | None = None,
                       check_template: bool = True) -> list[MultiTurnRollout]:
     """Sample ``n`` multi-turn rollouts of ``attempts`` attempts for every prompt (prompt-major order).
 
@@ -177,6 +178,8 @@ def multiturn_rollout(generator, tokenizer, prompts: Sequence[str | list[dict]],
         n: rollouts per prompt (each continues its own first attempt).
         attempts: attempts per rollout (SCoRe: 2).
         temperature, max_new_tokens: per call, for every attempt (None: the generator's settings).
+        system_prompt, stop: the system turn and the stop strings that cut each attempt's text (None: the
+            generator's settings). A stop string cuts the text only; the ids keep what was sampled.
     """
     if attempts < 1:
         raise ValueError(f"attempts={attempts} must be >= 1")
@@ -185,16 +188,18 @@ def multiturn_rollout(generator, tokenizer, prompts: Sequence[str | list[dict]],
     if len(instructions) != len(prompts):
         raise ValueError(f"got {len(instructions)} instructions for {len(prompts)} prompts")
     settings = generator.settings
+    system_prompt = settings.system_prompt if system_prompt is None else system_prompt
+    stop = list(settings.stop if stop is None else stop)
     turn_cache: dict[str, list[int]] = {}
 
     def turn_ids(instruction: str) -> list[int]:
         if instruction not in turn_cache:
             if check_template:
-                warn_if_template_rewrites(tokenizer, instruction, settings.system_prompt)
-            turn_cache[instruction] = instruction_turn_ids(tokenizer, instruction, settings.system_prompt)
+                warn_if_template_rewrites(tokenizer, instruction, system_prompt)
+            turn_cache[instruction] = instruction_turn_ids(tokenizer, instruction, system_prompt)
         return turn_cache[instruction]
 
-    rollouts = [MultiTurnRollout(i, chat_prompt_ids(tokenizer, p, settings.system_prompt))
+    rollouts = [MultiTurnRollout(i, chat_prompt_ids(tokenizer, p, system_prompt))
                 for i, p in enumerate(prompts) for _ in range(n)]
     for t in range(attempts):
         if t == 0:
@@ -208,8 +213,8 @@ def multiturn_rollout(generator, tokenizer, prompts: Sequence[str | list[dict]],
                                           max_new_tokens=max_new_tokens, progress=progress)
         for r, (ids, truncated) in zip(rollouts, outs, strict=True):
             text = tokenizer.decode(ids, skip_special_tokens=True)
-            if settings.stop:
-                text, hit = _cut_at_stop(text, settings.stop)
+            if stop:
+                text, hit = _cut_at_stop(text, stop)
                 truncated = truncated and not hit
             r.attempts.append(Attempt(list(ids), text, truncated))
     return rollouts

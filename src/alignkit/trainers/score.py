@@ -547,7 +547,7 @@ def build_trainer(cfg, run_dir: Path, callbacks: Sequence[Callable] = ()) -> Sco
 
     from alignkit.judges.loading import build_judge
 
-    stage = 2 if isinstance(cfg.score.get("alpha", None), int | float) else 1
+    stage = 2 if OmegaConf.get_type(cfg.score) is StageIIConfig else 1
     accelerator, run_dir = build_accelerator(cfg, Path(run_dir))
     model, ref, tokenizer = load_policy_and_reference(cfg, accelerator)
     if cfg.score.init_from:
