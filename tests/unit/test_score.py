@@ -319,3 +319,21 @@ def test_stage2_bonus_reaches_the_second_attempt(parts, tmp_path) -> None:
         assert torch.allclose(grad[i][who[i] == 1], torch.tensor(-a2 / 2))
     assert after[0, 1] > before[0, 1] and after[1, 1] < before[1, 1]
     assert metrics["delta_i_to_c"] == 0.5 and metrics["delta_c_to_i"] == 0.5 and metrics["delta_t1_t2"] == 0.0
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["score-init", "score.baseline=ppo"], "score.baseline='ppo'"),
+    (["score-init", "score.num_generations=1"], "score.baseline=rloo needs score.num_generations >= 2"),
+    (["score-rl", "score.beta2=0.1"], "beta2"),  # Stage II has no β₂: an unknown key, named
+    (["score-init", "score.kl_estimator=k2"], "score.kl_estimator='k2'"),
+    (["score-init", "score.attempts=1"], "at least 2 attempts"),
+    (["score-rl", "model=tiny", "score.init_from=/nonexistent/run"], "score.init_from=/nonexistent/run"),
+])
+def test_bad_score_input_exits_2_naming_the_key(tmp_path, args, needle):
+    from typer.testing import CliRunner
+
+    from alignkit.cli import app
+
+    result = CliRunner().invoke(app, [*args, f"output_dir={tmp_path}"])
+    assert result.exit_code == 2, result.output
+    assert needle in result.output and "Traceback" not in result.output
