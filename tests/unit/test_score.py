@@ -201,11 +201,11 @@ def attempt_logps(trainer, rolls) -> torch.Tensor:
                             attempt_index(lp.segment), 2)
 
 
-def attempt_kl(trainer, rolls) -> torch.Tensor:
+def attempt_kl(trainer, rolls, estimator: str = "k3") -> torch.Tensor:
     samples = [to_sample(r, trainer.weights) for r in rolls]
     lp, ref = trainer.score(samples, 1.0), trainer.score(samples, 1.0, reference=True)
     who = attempt_index(lp.segment)
-    k = torch.where(who >= 0, kl_per_token(lp.tokens, ref.tokens, "k3"), torch.zeros_like(lp.tokens))
+    k = torch.where(who >= 0, kl_per_token(lp.tokens, ref.tokens, estimator), torch.zeros_like(lp.tokens))
     return per_attempt_sums(k, who, 2)
 
 
@@ -252,7 +252,7 @@ def test_stage1_beta2_pulls_attempt_one_back_to_the_reference(parts, tmp_path) -
     kls = {}
     for beta2 in (0.0, 1.0):
         trainer = make_trainer(parts, tmp_path / str(beta2), script + script, policy=drifted, lr=3e-3, beta=0.0,
-                               beta2=beta2, kl_penalty="loss")
+                               beta2=beta2, kl_penalty="loss", kl_estimator="k3")
         rolls = trainer.rollouts([0])
         before = attempt_kl(trainer, rolls)
         trainer.train_step(0)
@@ -262,7 +262,8 @@ def test_stage1_beta2_pulls_attempt_one_back_to_the_reference(parts, tmp_path) -
     assert kls[1.0][1] < kls[0.0][1]  # and closer than without it
 
 
-def test_reward_mode_advantage_is_the_leave_one_out_kl_penalty(parts, tmp_path) -> None:
+@pytest.mark.parametrize("estimator", ["k1", "k3"])
+def test_reward_mode_advantage_is_the_leave_one_out_kl_penalty(parts, tmp_path, estimator) -> None:
     """kl_penalty=reward: attempt t's return is r̃_t − β_t·KL_t. Both second attempts are right and Stage I gives
     attempt 1 no reward, so attempt 1's RLOO advantage is −β₂·(KL_i − KL_j): ∂L/∂log π on rollout i's first
     attempt tokens is +β₂·(KL_i − KL_j)/N, with the KLs computed independently here."""
@@ -274,9 +275,9 @@ def test_reward_mode_advantage_is_the_leave_one_out_kl_penalty(parts, tmp_path) 
             p.add_(0.05 * torch.randn_like(p))
     script = [["I think it is 8.", "A much longer first attempt, which says that it is 9 again."], ["right", "right"]]
     trainer = make_trainer(parts, tmp_path, script + script, policy=drifted, beta=0.0, beta2=0.5,
-                           kl_penalty="reward")
+                           kl_penalty="reward", kl_estimator=estimator)
     rolls = trainer.rollouts([0])
-    kl = attempt_kl(trainer, rolls)
+    kl = attempt_kl(trainer, rolls, estimator)
     seen = spy_on_loss(trainer)
     metrics = trainer.train_step(0)
     grad, who = seen["grad"], seen["who"]
@@ -326,6 +327,7 @@ def test_stage2_bonus_reaches_the_second_attempt(parts, tmp_path) -> None:
     (["score-init", "score.num_generations=1"], "score.baseline=rloo needs score.num_generations >= 2"),
     (["score-rl", "score.beta2=0.1"], "beta2"),  # Stage II has no β₂: an unknown key, named
     (["score-init", "score.kl_estimator=k2"], "score.kl_estimator='k2'"),
+    (["score-init", "score.kl_penalty=loss"], "zero in expectation"),  # k1 in the loss: refused
     (["score-init", "score.attempts=1"], "at least 2 attempts"),
     (["score-rl", "model=tiny", "score.init_from=/nonexistent/run"], "score.init_from=/nonexistent/run"),
 ])

@@ -19,9 +19,9 @@ baseline and the loss and counted, never read as wrong. This file reads like the
   rollouts of each problem (RLOO; ``baseline=reinforce`` for none): :func:`attempt_advantages`,
   :func:`score_loss`.
 * KL per token against the frozen reference π_ref (the base model; with LoRA, the adapter-free policy), with the
-  k1 or k3 estimator, weighted per attempt, either subtracted from the attempt's reward (``kl_penalty=reward``:
-  REINFORCE on ``r − β·KL``, the exact gradient of the KL-regularised objective) or added to the loss
-  (``kl_penalty=loss``: differentiated directly, as GRPO and BY571's SCoRe do with k3):
+  k1 or k3 estimator, weighted per attempt, either subtracted from the attempt's reward (``kl_penalty=reward``,
+  the default with k1: REINFORCE on ``r − β·log π/π_ref``, the exact gradient of the KL-regularised objective) or
+  added to the loss (``kl_penalty=loss`` with k3: differentiated directly, as GRPO and BY571's SCoRe do):
   :func:`kl_per_token`.
 
 Rollouts are built from token ids (:mod:`alignkit.generation.multiturn`): the tokens scored are exactly the tokens
@@ -105,8 +105,11 @@ class ScoreConfig:
     prompts_per_step: int = 2  # problems per step, over all processes (divisible by their number)
     baseline: str = "rloo"  # rloo (leave-one-out over the n rollouts of a problem) | reinforce (none)
     beta: float = 0.01  # β₁: KL weight of the last attempt (Stage I) / of every attempt (Stage II)
-    kl_estimator: str = "k3"  # k1 | k3, per sampled token
-    kl_penalty: str = "reward"  # reward (r − β·KL, REINFORCE) | loss (β·KL added to the loss, GRPO style)
+    # KL per sampled token. reward + k1 (default): REINFORCE on r − β·log(π/π_ref), the exact gradient of the
+    # KL-regularised objective; loss + k3: β·k3 differentiated directly (GRPO, BY571's SCoRe). reward + k3 is
+    # allowed (TRL's RLOO offers it) but its gradient is biased; loss + k1 is refused (zero expected gradient).
+    kl_estimator: str = "k1"  # k1 | k3
+    kl_penalty: str = "reward"  # reward | loss
     gamma: float = 0.0  # credit of later attempts' rewards to earlier attempts (the paper: 0)
     init_from: str | None = None  # a run directory (its final model or last checkpoint) or a checkpoint folder
 
@@ -143,6 +146,10 @@ def _check_common(cfg, stage2: bool) -> None:
         raise ConfigError(f"score.kl_estimator={s.kl_estimator!r}: use k1 or k3.")
     if s.kl_penalty not in KL_PENALTIES:
         raise ConfigError(f"score.kl_penalty={s.kl_penalty!r}: use reward or loss.")
+    if s.kl_penalty == "loss" and s.kl_estimator == "k1":
+        raise ConfigError("score.kl_penalty=loss with score.kl_estimator=k1: the gradient of k1 on tokens sampled "
+                          "from π is zero in expectation, so the KL would do nothing; use score.kl_estimator=k3 "
+                          "with kl_penalty=loss, or kl_penalty=reward.")
     if s.beta < 0 or (not stage2 and s.beta2 < 0):
         raise ConfigError("score.beta and score.beta2 must be >= 0.")
     if not 0 <= s.gamma <= 1:
