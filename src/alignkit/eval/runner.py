@@ -228,9 +228,8 @@ def _data_info(task: Task) -> dict[str, Any]:
         if p.is_file():
             files[str(p)] = file_sha256(p)
     info: dict[str, Any] = {"source": task.data_source(), "files": files}
-    extra = getattr(task, "data_hash", None)
-    if extra:
-        info["rows_sha256"] = extra
+    if task.data_hash():
+        info["rows_sha256"] = task.data_hash()
     return info
 
 

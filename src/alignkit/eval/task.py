@@ -61,9 +61,21 @@ class Task:
         """All problems of the configured source, in a fixed order."""
         raise NotImplementedError
 
+    def read_source(self, source: str, split: str, shipped: str | None = None) -> tuple[list[dict[str, Any]], str]:
+        """Rows of a shipped set, a local file or folder, or a hub id (see :func:`load_rows`), remembering where
+        they came from for :meth:`data_files` / :meth:`data_hash`. Returns ``(rows, label for messages)``."""
+        rows, label, file = load_rows(source, split, shipped)
+        self._data_file, self._data_rows_hash = file, (None if file else rows_sha256(rows))
+        return rows, label
+
     def data_files(self) -> list[Path]:
         """Local files the problems came from (hashed into ``results.json``); empty for hub data."""
-        return []
+        file = getattr(self, "_data_file", None)
+        return [file] if file else []
+
+    def data_hash(self) -> str | None:
+        """A hash of the rows when they came from a hub (no local file to hash)."""
+        return getattr(self, "_data_rows_hash", None)
 
     def data_source(self) -> str:
         """A short human-readable name of the data (a shipped name, a path, or a hub id)."""

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from alignkit.errors import DataError
-from alignkit.eval.task import Doc, Sample, Task, load_rows
+from alignkit.eval.task import Doc, Sample, Task
 
 SUFFIX = 'Solve the problem step by step. End your response with "The final answer is N." where N is the final number.'
 _FLEXIBLE = re.compile(r"(-?[$0-9.,]{2,})|(-?[0-9]+)")  # lm-eval's gsm8k flexible-extract
@@ -81,11 +80,8 @@ class GSM8K(Task):
     split: str = "test"
     prompt_suffix: str = SUFFIX  # appended to GSM8K questions (shipped prompts already end with it)
 
-    def __post_init__(self) -> None:
-        self._file: Path | None = None
-
     def load(self) -> list[Doc]:
-        rows, label, self._file = load_rows(self.source, self.split, "math" if self.source == "math" else None)
+        rows, label = self.read_source(self.source, self.split, "math" if self.source == "math" else None)
         docs = []
         for i, row in enumerate(rows):
             if "question" in row and "answer" in row:  # GSM8K's own format
@@ -101,9 +97,6 @@ class GSM8K(Task):
                 raise DataError(f"{label}: row {i}: empty gold answer.")
             docs.append({"id": str(row.get("id", f"gsm8k-{self.split}-{i:05d}")), "prompt": prompt, "gold": gold})
         return docs
-
-    def data_files(self) -> list[Path]:
-        return [self._file] if self._file else []
 
     def prompt(self, doc: Doc) -> str:
         return doc["prompt"]

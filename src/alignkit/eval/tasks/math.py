@@ -15,11 +15,10 @@ failure (left out and counted), not a wrong answer. ``exact_match`` is the accur
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from alignkit.errors import ConfigError, DataError
-from alignkit.eval.task import Doc, Sample, Task, load_rows
+from alignkit.eval.task import Doc, Sample, Task
 
 BOXED_SUFFIX = "Please reason step by step, and put your final answer within \\boxed{}."
 
@@ -41,13 +40,12 @@ class Math(Task):
     def __post_init__(self) -> None:
         if self.timeout_s <= 0:
             raise ConfigError(f"task.timeout_s={self.timeout_s} must be > 0.")
-        self._file: Path | None = None
         self._judge = None
 
     def load(self) -> list[Doc]:
         from alignkit.judges.math import extract_final_answer
 
-        rows, label, self._file = load_rows(self.source, self.split, "math" if self.source == "math" else None)
+        rows, label = self.read_source(self.source, self.split, "math" if self.source == "math" else None)
         docs = []
         for i, row in enumerate(rows):
             if "problem" in row:
@@ -66,9 +64,6 @@ class Math(Task):
             rid = row.get("id", row.get("unique_id", f"math-{self.split}-{i:05d}"))
             docs.append({"id": str(rid), "prompt": prompt, "gold": str(gold), **extra})
         return docs
-
-    def data_files(self) -> list[Path]:
-        return [self._file] if self._file else []
 
     def prompt(self, doc: Doc) -> str:
         return doc["prompt"]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from alignkit.errors import ConfigError, DataError
-from alignkit.eval.task import Doc, Sample, Task, load_rows, sample_id
+from alignkit.eval.task import Doc, Sample, Task, sample_id
 from alignkit.eval.tasks.humaneval import code_verdicts, io_check, without_numpy
 
 MBPP_TEMPLATE = ("You are an expert Python programmer, and here is your task: {text} Your code should pass these "
@@ -79,14 +79,12 @@ class MBPP(Task):
             raise ConfigError("task.timeout_s must be > 0 and task.memory_mb >= 64.")
         if self.max_workers is not None and self.max_workers < 1:
             raise ConfigError(f"task.max_workers={self.max_workers}: use a positive number, or null for the default.")
-        self._file: Path | None = None
         self._judge = None
-        self.data_hash: str | None = None
 
     # -- data
     def load(self) -> list[Doc]:
         shipped = self.source == "coding"
-        rows, label, self._file = load_rows(self.source, self.split, "coding" if shipped else None)
+        rows, label = self.read_source(self.source, self.split, "coding" if shipped else None)
         return [self._doc(row, i, label) for i, row in enumerate(rows)]
 
     def _doc(self, row: dict[str, Any], i: int, label: str) -> Doc:
@@ -123,9 +121,6 @@ class MBPP(Task):
         if isinstance(row.get("test"), str) and row["test"].strip():  # evalplus/mbppplus on the hub: all inputs
             doc["plus"] = without_numpy(row["test"])
         return doc
-
-    def data_files(self) -> list[Path]:
-        return [self._file] if self._file else []
 
     def prompt(self, doc: Doc) -> str:
         return doc["prompt"]

