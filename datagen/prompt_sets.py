@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from alignkit.data.loading import MATH_SUFFIX
+from datagen import math_easy
 from datagen.checks import failing_solutions
 from datagen.sources import chat_prompts, coding_problems, if_prompts, math_problems
 
@@ -256,6 +257,11 @@ Load them with `alignkit.data.load_prompts("<name>", split=...)` and `alignkit.d
   "{math_suffix}". `metadata = {{"answer": "<integer or terminating decimal, as a string>", "template": str}}`;
   `reference` is a short worked solution ending with "The final answer is N.". Train and test prompts are
   deduplicated by normalized text.
+- **math_easy** (`math_easy/`): the easy tier of `math` for small models and CPU runs, from `datagen/math_easy.py`:
+  one- and two-step arithmetic on small numbers, bare and as one-line word problems ({n_easy_templates}
+  templates, {easy_test} held-out problems each). `task` is `math`. Every prompt is "{easy_instruction}", a blank
+  line and "Problem: <question>". `metadata = {{"answer": "<integer>", "template": str, "steps": 1 | 2}}`;
+  `reference` is the calculation and the final-answer line. Its held-out problems appear in no training file.
 - **instruction_following** (`instruction_following/`): a writing task about a topic plus 1-3 verifiable
   instructions. `metadata = {{"instruction_id_list": [...], "kwargs": [{{...}}, ...]}}` exactly as IFEval, one
   kwargs dict per instruction id (empty for instructions without arguments), checkable with
@@ -307,6 +313,9 @@ def readme(sets: dict[str, dict[str, list[dict]]], sft: dict[str, dict[str, list
         n_templates=len(math_problems.TEMPLATES),
         math_test=MATH_TEST_PER_TEMPLATE,
         math_suffix=MATH_SUFFIX,
+        n_easy_templates=len(math_easy.TEMPLATES),
+        easy_test=math_easy.TEST_PER_TEMPLATE,
+        easy_instruction=math_easy.INSTRUCTION,
         chat_categories=", ".join(f"{k} ({v})" for k, v in sorted(categories.items())),
         mixed_math=SFT_MIXED_MATH_TRAIN,
         mixed_math_test=SFT_MIXED_MATH_TEST,
@@ -318,6 +327,7 @@ def build_sets() -> tuple[dict[str, dict[str, list[dict]]], dict[str, dict[str, 
     sets = {
         "coding": build_coding(),
         "math": build_math(),
+        "math_easy": math_easy.build(SEED),
         "instruction_following": build_instruction_following(),
         "chat": build_chat(),
     }

@@ -23,14 +23,6 @@ def test_help_lists_every_command_with_a_description():
         assert name in result.output
 
 
-@pytest.mark.parametrize("command", ["score-init", "score-rl"])
-def test_unbuilt_commands_refuse_with_code_2(command):
-    result = invoke(command)
-    assert result.exit_code == 2
-    assert "not built yet" in result.output
-    assert "Traceback" not in result.output
-
-
 def test_print_config_applies_overrides():
     result = invoke("sft", "recipe=coding", "trainer.max_steps=5", "model=tiny", "--print-config")
     assert result.exit_code == 0, result.output

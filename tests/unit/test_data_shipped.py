@@ -20,7 +20,9 @@ from datagen.checks import failing_solutions  # noqa: E402
 from datagen.sources import if_prompts  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-PROMPT_SETS = ("coding", "math", "instruction_following", "chat")
+PROMPT_SETS = ("coding", "math", "math_easy", "instruction_following", "chat")
+TASK_OF = {"math_easy": "math"}
+PAIR_SETS = ("coding", "math", "instruction_following", "chat")  # reward-model pairs exist for these
 
 
 def normalize(text: str) -> str:
@@ -63,7 +65,7 @@ def test_prompt_set_schema(name: str, split: str) -> None:
     assert len(set(ids)) == len(ids)
     for r in data:
         assert list(r) == ["id", "task", "prompt", "metadata", "reference"]
-        assert r["task"] == name
+        assert r["task"] == TASK_OF.get(name, name)
         assert r["id"].startswith(f"{name}-{split}-")
         assert isinstance(r["prompt"], str) and r["prompt"].strip()
         assert isinstance(r["metadata"], dict)
@@ -120,7 +122,7 @@ def test_build_data_regenerates_the_shipped_files_byte_for_byte(tmp_path: Path) 
     assert main(["--only", "prompts", "--out", str(tmp_path)]) == 0
     assert main(["--only", "pairs", "--tasks", "chat", "coding", "--out", str(tmp_path)]) == 0
     built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    assert len(built) == 4 * 2 + 3 * 2 + 1 + 2 * 2
+    assert len(built) == len(PROMPT_SETS) * 2 + 3 * 2 + 1 + 2 * 2
     differ = [str(rel) for rel in built if (tmp_path / rel).read_bytes() != (SHIPPED_DIR / rel).read_bytes()]
     assert not differ, f"the shipped files are stale or the build is not deterministic; run scripts/build_data.py: {differ}"
 
@@ -197,6 +199,50 @@ def test_math_answers_verify_with_math_verify() -> None:
         assert math_verify.verify(gold, math_verify.parse(r["reference"])), r["id"]
     wrong = math_verify.parse(str(float(sample[0]["metadata"]["answer"]) + 1))
     assert not math_verify.verify(math_verify.parse(sample[0]["metadata"]["answer"]), wrong)
+
+
+def test_math_easy_references_compute_the_answer_and_the_math_judge_reads_them() -> None:
+    """Every step "a op b = c" of a reference is true arithmetic and ends at the answer; the math judge (the
+    one SCoRe rewards with) accepts the reference's final-answer line and rejects a wrong number in it."""
+    from alignkit.judges.math import MathJudge
+
+    ops = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "x": lambda a, b: a * b, "/": lambda a, b: a / b}
+    data = all_rows("math_easy")
+    for r in data:
+        steps = re.findall(r"(\d+) ([-+x/]) (\d+) = (\d+)\.", r["reference"])
+        assert steps, r["id"]
+        for a, op, b, c in steps:
+            assert ops[op](int(a), int(b)) == int(c), (r["id"], a, op, b, c)
+        assert steps[-1][3] == r["metadata"]["answer"], r["id"]
+        assert r["reference"].endswith(f"The final answer is ${r['metadata']['answer']}$. I hope it is correct.")
+    steps_per_template = {r["metadata"]["template"]: r["metadata"]["steps"] for r in data}
+    assert set(steps_per_template.values()) == {1, 2} and len(steps_per_template) >= 10
+    sample = random.Random(0).sample(data, 24)
+    wrong = [r["reference"].replace(f"${r['metadata']['answer']}$", f"${int(r['metadata']['answer']) + 1}$")
+             for r in sample]
+    with MathJudge(num_workers=1) as judge:
+        right = judge([r["prompt"] for r in sample], [r["reference"] for r in sample], [r["metadata"] for r in sample])
+        bad = judge([r["prompt"] for r in sample], wrong, [r["metadata"] for r in sample])
+    assert [v.value for v in right] == [1] * 24
+    assert [v.value for v in bad] == [0] * 24
+
+
+def test_math_easy_held_out_questions_appear_in_no_training_text() -> None:
+    """The question of a held-out easy problem is not inside any training prompt or demonstration of any set
+    (stricter than equal prompts: the harder tier or an SFT answer could quote it)."""
+    texts = [r["prompt"] + "\n" + (r["reference"] or "") for name in PROMPT_SETS for r in rows(name, "train")]
+    for name in ("coding", "math", "mixed"):
+        texts += [m["content"] for r in read(SHIPPED_DIR / "sft" / name / "train.jsonl")
+                  for m in r["prompt"] + r["completion"]]
+    for name in PAIR_SETS:
+        texts += [r[k] for r in read(PAIRS_DIR / name / "train.jsonl") for k in ("prompt", "chosen", "rejected")]
+    train_text = "\n".join(texts).lower()
+    questions = [r["prompt"].split("Problem: ", 1)[1].lower() for r in rows("math_easy", "test")]
+    leaked = [q for q in questions if re.search(r"(?<![a-z0-9])" + re.escape(q), train_text)]
+    assert not leaked, f"held-out easy questions in training data: {leaked[:3]}"
+    # The check can fail: a training question is found in the training text.
+    train_q = rows("math_easy", "train")[0]["prompt"].split("Problem: ", 1)[1].lower()
+    assert re.search(r"(?<![a-z0-9])" + re.escape(train_q), train_text)
 
 
 # ------------------------------------------------------------------------------------ instruction following
@@ -282,7 +328,7 @@ def _train_prompts() -> dict[str, set[str]]:
         out[f"sft/{name}/train"] = {
             normalize(m["content"]) for r in sft for m in r["prompt"] + r["completion"]
         }
-    for name in PROMPT_SETS:  # the reward-model pairs train on prompts, chosen and rejected answers
+    for name in PAIR_SETS:  # the reward-model pairs train on prompts, chosen and rejected answers
         pairs = read(PAIRS_DIR / name / "train.jsonl")
         out[f"pairs/{name}/train"] = {normalize(r[k]) for r in pairs for k in ("prompt", "chosen", "rejected")}
     return out

@@ -45,9 +45,11 @@ SHIPPED_DIR = Path(__file__).parent / "shipped"
 PAIRS_DIR = SHIPPED_DIR / "pairs"
 """Preference pairs for reward-model training: ``pairs/<task>/{train,test}.jsonl``."""
 
-PROMPT_SETS: tuple[str, ...] = ("coding", "math", "instruction_following", "chat")
+TASKS: tuple[str, ...] = ("coding", "math", "instruction_following", "chat")
+PROMPT_SETS: tuple[str, ...] = (*TASKS, "math_easy")
+SHIPPED_TASK: dict[str, str] = {"math_easy": "math"}
+"""Task of a shipped prompt set whose name is not a task (``math_easy``: the easy tier of ``math``)."""
 SFT_SETS: tuple[str, ...] = ("coding", "math", "mixed")
-TASKS: tuple[str, ...] = PROMPT_SETS
 FILE_SUFFIXES: tuple[str, ...] = (".jsonl", ".json", ".parquet", ".csv")
 REQUIRED_METADATA: dict[str, tuple[str, ...]] = {
     "coding": ("entry_point", "tests"),
@@ -472,7 +474,7 @@ def load_prompts(
     """Load prompt records in the shared schema.
 
     Args:
-        source: shipped name (``coding``, ``math``, ``instruction_following``, ``chat``), a local file or
+        source: shipped name (``coding``, ``math``, ``math_easy``, ``instruction_following``, ``chat``), a local file or
             directory, or a hub id ``org/name``.
         split: split name (for a single local file the file is the split and this is only used in ids).
         columns: schema field -> source column, e.g. ``{"prompt": "question", "metadata.answer": "solution"}``.
@@ -496,7 +498,7 @@ def load_prompts(
         rows = rows[:limit]
     prefix = f"{shipped or Path(label).stem or 'data'}-{split}"
     if shipped and task is None:
-        task = shipped
+        task = SHIPPED_TASK.get(shipped, shipped)
     records = [_to_record(row, i, columns, task, label, prefix) for i, row in enumerate(rows)]
     _check_unique_ids(records, label)
     return records
