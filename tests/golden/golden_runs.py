@@ -65,6 +65,23 @@ def fingerprint(initial: torch.Tensor, final: torch.Tensor) -> dict[str, list[fl
     return {"delta_norm": float(delta.norm()), "delta_projections": proj}
 
 
+def _single_token_decisions(node) -> None:
+    """Give every LLM judge the decision rule the fixtures were recorded with: the single tokens "Yes" / "No".
+    Issue 15 made every spelling of the words count by default (``token_variants``), which changes what a random
+    tiny judge says; that change is the judges', not the engine's, so the fixtures keep the old rule."""
+    from omegaconf import DictConfig, ListConfig, open_dict
+
+    if isinstance(node, DictConfig):
+        if node.get("_target_") == "alignkit.judges.llm.LLMJudge":
+            with open_dict(node):
+                node.token_variants = False
+        for value in node.values():
+            _single_token_decisions(value)
+    elif isinstance(node, ListConfig):
+        for value in node:
+            _single_token_decisions(value)
+
+
 def execute(name: str, run_dir: Path) -> dict:
     """Run golden ``name`` in ``run_dir``; returns {"metrics": [...], "fingerprint": {...}}."""
     from alignkit.config import compose_recipe
@@ -73,6 +90,7 @@ def execute(name: str, run_dir: Path) -> dict:
 
     recipe, overrides = RUNS[name]
     cfg = compose_recipe("cgpo", "cgpo", recipe, [*COMMON, f"output_dir={run_dir}", *overrides], CGPORecipe)
+    _single_token_decisions(cfg)
     initial = _flat(load_model("tiny", device="cpu"))
     final: dict[str, torch.Tensor] = {}
 
