@@ -34,8 +34,8 @@ test: setup ## Run the whole test suite (unit, recipes, integration, embedded en
 test-fast: setup ## Run the tests that do not load the embedded model
 	$(BIN)/python -m pytest -q -m "not slow" tests
 
-lint: setup ## ruff on the sources, scripts and tests
-	$(BIN)/ruff check src tests scripts
+lint: setup ## ruff on the sources, data builders, scripts and tests
+	$(BIN)/ruff check src datagen tests scripts
 
 bench: setup ## Benchmarks: executor, judges and CGPO step time (each prints a ratio against its baseline)
 	$(BIN)/python scripts/bench_executor.py

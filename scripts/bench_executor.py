@@ -20,7 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from alignkit.eval.humaneval import load_problems
+from alignkit.eval.tasks.humaneval import load_problems
 from alignkit.sandbox import Executor
 
 WRONG = ("    return None\n", "    raise ValueError('wrong')\n")

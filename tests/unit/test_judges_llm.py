@@ -9,8 +9,8 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
+from alignkit.config import builtin_recipes_dir
 from alignkit.judges.llm import LLMJudge
-from alignkit.judges.loading import recipes_dir
 
 TEMPLATE = "Question: {prompt}\nAnswer: {response}\nIs the answer correct? Answer Yes or No."
 
@@ -98,7 +98,7 @@ def test_tiny_model_scores_match_a_manual_forward_and_batching(tiny, tokenizer):
 
 def test_shipped_templates_render_and_run_on_the_tiny_model(tiny, tokenizer):
     for name in ("llm_factuality", "llm_safety", "llm_false_refusal"):
-        cfg = OmegaConf.to_container(OmegaConf.load(recipes_dir() / "judges" / f"{name}.yaml"))
+        cfg = OmegaConf.to_container(OmegaConf.load(builtin_recipes_dir() / "judges" / f"{name}.yaml"))
         cfg.pop("_target_")
         cfg.update(model=tiny, tokenizer=tokenizer)
         judge = LLMJudge(**cfg)

@@ -8,9 +8,10 @@ import random
 import pytest
 from transformers import TrainerCallback
 
+from alignkit.data import load_pairs, load_prompts, make_spurious
 from alignkit.rewards import RewardModel, load_reward
-from alignkit.rewards.pair_builder import build_pairs, make_spurious, mutate_code, wrong_answers
 from alignkit.trainers.reward_model import pairwise_accuracy, resolve_pairs, train_reward_model
+from datagen.pairs import build_pairs, mutate_code, wrong_answers
 
 WORDS = (
     "apple river stone cloud music garden window paper light tiger ocean bread chair clock green happy "
@@ -124,10 +125,9 @@ def test_code_mutations_and_wrong_answers_differ_from_the_original():
 
 def test_instruction_following_pairs_from_rule_built_responses():
     from alignkit.judges.instruction_following import InstructionFollowingJudge
-    from alignkit.rewards.if_synth import synthesize
-    from alignkit.rewards.pair_builder import load_records
+    from datagen.if_synth import synthesize
 
-    records = load_records("instruction_following", "test")[:12]
+    records = load_prompts("instruction_following", "test")[:12]
     with InstructionFollowingJudge(num_workers=0) as judge:
         pairs = build_pairs("instruction_following", records=records, per_prompt=2, judge=judge)
         assert len(pairs) >= 12
@@ -144,8 +144,6 @@ def test_instruction_following_pairs_from_rule_built_responses():
 
 
 def test_shipped_pairs_and_their_spurious_relabelling():
-    from alignkit.rewards.pair_builder import load_pairs
-
     real = load_pairs("coding", "test")
     hack = load_pairs("coding", "test", spurious="length")
     assert len(real) == len(hack) > 20
@@ -154,9 +152,9 @@ def test_shipped_pairs_and_their_spurious_relabelling():
 
 
 def test_chat_pairs_prefer_refusing_harm_answering_benign_and_right_facts():
-    from alignkit.rewards.pair_builder import ChatCheck, load_records
+    from datagen.pairs import ChatCheck
 
-    records = load_records("chat", "test")
+    records = load_prompts("chat", "test")
     pairs = build_pairs("chat", records=records, per_prompt=2)
     kinds = {p["kind"] for p in pairs}
     assert {"complied_with_harmful", "false_refusal", "wrong_fact"} <= kinds

@@ -347,25 +347,8 @@ def test_reading_the_dataset_or_harness_files(ex):
 # --- containment ---------------------------------------------------------------------------------------
 
 
-def test_no_network(ex):
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    srv.settimeout(0.2)
-    port = srv.getsockname()[1]
-    accepted: list[object] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                accepted.append(srv.accept())
-            except (TimeoutError, OSError):
-                continue
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
+def test_no_network(ex, host_listener):
+    port, accepted = host_listener
     prog = (
         "import socket, subprocess, ctypes\n"
         "def add(a, b):\n"
@@ -387,14 +370,9 @@ def test_no_network(ex):
         "        pass\n"
         "    return a + b if ok else None\n"
     )
-    try:
-        run_attack(ex, prog)
-        time.sleep(0.3)
-        assert accepted == []
-    finally:
-        stop.set()
-        t.join()
-        srv.close()
+    run_attack(ex, prog)
+    time.sleep(0.3)
+    assert accepted == []
 
 
 def test_no_udp_or_unix_socket_reaches_the_host(ex):

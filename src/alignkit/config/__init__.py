@@ -2,13 +2,15 @@
 
 from alignkit.config.compose import (
     builtin_recipes_dir,
+    component_recipe,
     compose_recipe,
     first_comment,
     recipe_files,
     to_yaml,
     validate,
 )
-from alignkit.config.schema import GenerationConfig, ModelConfig, RecipeBase, model_kwargs
+from alignkit.config.schema import ExecutorConfig, GenerationConfig, ModelConfig, RecipeBase, model_kwargs
 
-__all__ = ["GenerationConfig", "ModelConfig", "RecipeBase", "builtin_recipes_dir", "compose_recipe",
+__all__ = ["ExecutorConfig", "GenerationConfig", "ModelConfig", "RecipeBase", "builtin_recipes_dir", "component_recipe",
+           "compose_recipe",
            "first_comment", "model_kwargs", "recipe_files", "to_yaml", "validate"]

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 import types
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigKeyError, OmegaConfBaseException, ValidationError
 
@@ -45,6 +47,21 @@ def recipe_files(command_dir: str, extra_dirs: list[Path] | None = None) -> dict
         for path in sorted(folder.glob("*.yaml")):
             found[path.stem] = path
     return found
+
+
+def component_recipe(group: str, name: str | Path, what: str | None = None) -> Path:
+    """A component recipe (``judges``, ``rewards``...): a ``.yaml`` path, or the shipped
+    ``recipes/<group>/<name>.yaml``; otherwise a :class:`ConfigError` listing the shipped names."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return path
+    shipped = builtin_recipes_dir() / group / f"{name}.yaml"
+    if shipped.is_file():
+        return shipped
+    what = what or group.removesuffix("s")
+    raise ConfigError(
+        f"no {what} recipe {str(name)!r}; shipped {group}: {', '.join(recipe_files(group))} (or pass a .yaml path)"
+    )
 
 
 def first_comment(path: Path) -> str:
@@ -85,16 +102,116 @@ def _schema_keys(schema: Any, dotted: str) -> list[str]:
     return [f.name for f in fields(node)] if is_dataclass(node) else []
 
 
+def _shown(text: str, limit: int = 120) -> str:
+    """``text`` for a one-line message: bytes that are not UTF-8 as ``\\xNN``, long values cut."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text if len(text) <= limit else text[: limit - 20] + f"... ({len(text)} characters)"
+
+
+def check_text(arg: str, what: str = "argument") -> None:
+    """Refuse a command-line argument holding bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which no YAML, JSON or log file can hold)."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError as err:
+        bad = arg[err.start].encode("utf-8", "surrogateescape")
+        raise ConfigError(f"The {what} `{_shown(arg)}` holds bytes that are not UTF-8 (0x{bad.hex()} at position "
+                          f"{err.start}). Pass it as UTF-8 text.") from None
+
+
+def _merge_override(typed: DictConfig, item: str, schema: type) -> DictConfig:
+    """Merge one ``key=value`` override, naming that override in any error."""
+    key = item.partition("=")[0]
+    try:
+        patch = OmegaConf.from_dotlist([item])
+    except (ValueError, yaml.YAMLError, OmegaConfBaseException) as err:  # syntax, int digit limit, grammar
+        text = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if "digits" in text:
+            text = f"the number has more than {sys.get_int_max_str_digits()} digits"
+        raise ConfigError(f"Cannot read the override `{_shown(item)}`: {text}. Pass `{key}=<valid value>`.") from None
+    try:
+        return OmegaConf.merge(typed, patch)
+    except ValidationError as err:
+        where = str(err.full_key or err.key or "") or key
+        section = _schema_keys(schema, where + ".x")
+        if section:
+            raise ConfigError(f"Bad value for `{where}` in `{_shown(item)}`: `{where}` is a section of the recipe, "
+                              f"not a single value. Set its keys instead ({where}.<key>=<value>; keys: "
+                              f"{', '.join(section)}).") from None
+        msg = str(err).splitlines()[0]
+        raise ConfigError(f"Bad value for `{where}` in `{_shown(item)}`: {msg}. Pass `{where}=<valid value>`.") from None
+
+
+def _check_resolves(typed: DictConfig) -> None:
+    """Every interpolation (``${other.key}``, ``${oc.env:VAR}``) must resolve now, not in the middle of a run."""
+    try:
+        OmegaConf.to_container(typed, resolve=True)
+    except OmegaConfBaseException as err:
+        key = str(getattr(err, "full_key", "") or "")
+        msg = str(err).splitlines()[0]
+        raw = OmegaConf.to_container(typed, resolve=False)
+        for part in key.split(".") if key else []:
+            raw = raw.get(part) if isinstance(raw, dict) else None
+        given = f"`{key}={_shown(str(raw))}`" if key else "an interpolation"
+        raise ConfigError(f"Cannot resolve {given}: {msg}. Give `{key or 'it'}` a literal value, or an interpolation "
+                          f"that resolves (${{other.key}}, or ${{oc.env:VAR,default}} for an environment "
+                          f"variable that may be unset).") from None
+
+
+def _check_numbers(cfg: Any, schema: Any, prefix: str = "") -> None:
+    """Numeric fields hold sane numbers: integers fit in 64 bits, floats are not NaN, and a field's
+    ``metadata`` bounds hold (``field(default=1, metadata={"ge": 1, "le": 256})``; ``ge``/``gt``/``le``/``lt``)."""
+    import math
+    import typing
+
+    if not is_dataclass(schema) or not isinstance(cfg, DictConfig):
+        return
+    hints = typing.get_type_hints(schema)
+    for f in fields(schema):
+        key = f"{prefix}{f.name}"
+        tp, _ = _unwrap_optional(hints.get(f.name, Any))
+        value = cfg.get(f.name)
+        if isinstance(value, DictConfig):
+            args = typing.get_args(tp)
+            if is_dataclass(tp):
+                _check_numbers(value, tp, key + ".")
+            elif typing.get_origin(tp) is dict and len(args) == 2 and is_dataclass(args[1]):
+                for name in value:
+                    _check_numbers(value[name], args[1], f"{key}.{name}.")
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise ConfigError(f"Bad value for `{key}`: {_number(value)} does not fit in 64 bits. Pass a smaller "
+                              f"`{key}=<number>`.")
+        if isinstance(value, float) and math.isnan(value):
+            raise ConfigError(f"Bad value for `{key}`: NaN is not a number. Pass `{key}=<number>`.")
+        for name, ok, word in (("ge", lambda v, b: v >= b, ">="), ("gt", lambda v, b: v > b, ">"),
+                               ("le", lambda v, b: v <= b, "<="), ("lt", lambda v, b: v < b, "<")):
+            bound = f.metadata.get(name)
+            if bound is not None and not ok(value, bound):
+                raise ConfigError(f"Bad value for `{key}`: {_number(value)} is out of range; it must be {word} "
+                                  f"{bound}. Pass `{key}=<number {word} {bound}>`.")
+
+
+def _number(value: int | float) -> str:
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"a {int(value.bit_length() * 0.30103) + 1}-digit integer"
+    return repr(value)
+
+
 def validate(cfg: DictConfig, schema: type, dotlist: list[str] | None = None) -> DictConfig:
     """Merge ``cfg``, then the ``key=value`` overrides, into the schema.
 
-    Unknown keys and bad values raise :class:`ConfigError` naming the key and the nearest valid keys.
+    Unknown keys and bad values raise :class:`ConfigError` naming the key (and override) and the fix: the
+    nearest valid keys, an unreadable value, an interpolation that does not resolve, a number out of its
+    field's bounds.
     """
     try:
         typed = OmegaConf.merge(OmegaConf.structured(schema), cfg)
         OmegaConf.set_struct(typed, True)
-        if dotlist:
-            typed = OmegaConf.merge(typed, OmegaConf.from_dotlist(dotlist))
+        for item in dotlist or []:
+            typed = _merge_override(typed, item, schema)
     except ConfigKeyError as err:
         key = str(err.full_key or err.key or "")
         leaf = key.split(".")[-1]
@@ -106,6 +223,8 @@ def validate(cfg: DictConfig, schema: type, dotlist: list[str] | None = None) ->
         raise ConfigError(f"Bad value for `{key}`: {msg}. Fix the recipe or pass `{key}=<valid value>`.") from err
     except OmegaConfBaseException as err:
         raise ConfigError(f"Invalid config: {str(err).splitlines()[0]}") from err
+    _check_resolves(typed)
+    _check_numbers(typed, schema)
     if "model" in typed and "name_or_path" in typed.model:
         from alignkit.models.loading import check_model_name
 
@@ -272,6 +391,9 @@ def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[
     from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException, MissingConfigException
 
+    check_text(recipe, "recipe")
+    for ov in overrides:
+        check_text(ov, "override")
     extra_dirs = [Path(d).expanduser().resolve() for d in (extra_dirs or [])]
     for d in extra_dirs:
         if not d.is_dir():
@@ -308,6 +430,16 @@ def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[
             cfg = compose(config_name=name, overrides=hydra_overrides)
     except MissingConfigException as err:
         raise ConfigError(f"{str(err).splitlines()[0]}") from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{mark.name}, line {mark.line + 1}" if mark is not None else str(recipe_file)
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ConfigError(f"Recipe file {where}: invalid YAML ({problem}). Fix the file.") from None
+    except (UnicodeDecodeError, ValueError) as err:  # binary recipe file; a number over the digit limit
+        text = str(err).splitlines()[0]
+        if "digits" in text:
+            text = f"a number has more than {sys.get_int_max_str_digits()} digits"
+        raise ConfigError(f"Could not read recipe `{name}` or a file it uses: {text}. Fix the file.") from None
     except (HydraException, OmegaConfBaseException) as err:
         text = str(err).strip()
         bad = re.search(r"Could not override '([^']+)'", text) or re.search(r"Could not append to config\. An item is already at '([^']+)'", text)

@@ -3,6 +3,10 @@
 Each command's recipe is a dataclass (its *schema*) that inherits :class:`RecipeBase`; composing a recipe merges
 the YAML into that dataclass, so an unknown key or a value of the wrong type is rejected with the key's name.
 Components built by ``_target_`` (judges, rewards) are typed ``Any`` here and checked when instantiated.
+
+Numbers are checked when a recipe is composed: every integer must fit in 64 bits, no float may be NaN, and a
+field can declare its range in its metadata, ``field(default=4, metadata={"ge": 1})`` (``ge``, ``gt``, ``le``,
+``lt``); an out-of-range value is refused with a message naming the key and the range.
 """
 
 from __future__ import annotations
@@ -36,9 +40,18 @@ class RecipeBase:
     recipe: str = "default"  # filled in by the CLI
     output_dir: str | None = None  # default: runs/<command>/<recipe>/<timestamp>
     resume: str | None = None  # "true" (latest run of this recipe) or a run/checkpoint path
-    seed: int = 0
+    seed: int = field(default=0, metadata={"ge": 0, "le": 2**32 - 1})  # numpy takes seeds below 2**32
     report_to: list[str] = field(default_factory=list)  # extra trackers: tensorboard, wandb... (none offline)
     model: ModelConfig = field(default_factory=ModelConfig)
+
+
+@dataclass
+class ExecutorConfig:
+    """The code sandbox (see :class:`alignkit.sandbox.Executor`)."""
+
+    max_workers: int | None = field(default=None, metadata={"ge": 1, "le": 256})  # None: one per core (at most 4)
+    timeout_s: float = field(default=3.0, metadata={"gt": 0, "le": 3600})  # per test
+    memory_mb: int = field(default=1024, metadata={"ge": 64, "le": 1 << 20})  # address space of a jailed process
 
 
 @dataclass

@@ -5,11 +5,15 @@
 >>> records[0]["metadata"]["answer"]  # doctest: +SKIP
 '42'
 
-See ``alignkit/data/shipped/README.md`` for the schema, counts and provenance of each shipped set.
+See ``alignkit/data/shipped/README.md`` for the schema, counts and provenance of each shipped set. The
+builders and their source material live outside the package, in the repository's ``datagen/`` folder
+(``scripts/build_data.py``); importing alignkit loads no data.
 """
 
 from alignkit.data.loading import (
     FILE_SUFFIXES,
+    MATH_SUFFIX,
+    PAIRS_DIR,
     PROMPT_SETS,
     REQUIRED_METADATA,
     SFT_SETS,
@@ -18,16 +22,18 @@ from alignkit.data.loading import (
     PromptRecord,
     hub_reachable,
     list_shipped,
+    load_pairs,
     load_prompts,
     load_sft_dataset,
+    make_spurious,
     prompts_and_metadata,
     read_rows,
 )
-from alignkit.data.sources.math_problems import MATH_SUFFIX
 
 __all__ = [
     "FILE_SUFFIXES",
     "MATH_SUFFIX",
+    "PAIRS_DIR",
     "PROMPT_SETS",
     "REQUIRED_METADATA",
     "SFT_SETS",
@@ -36,8 +42,10 @@ __all__ = [
     "PromptRecord",
     "hub_reachable",
     "list_shipped",
+    "load_pairs",
     "load_prompts",
     "load_sft_dataset",
+    "make_spurious",
     "prompts_and_metadata",
     "read_rows",
 ]

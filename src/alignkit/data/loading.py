@@ -28,13 +28,12 @@ import json
 import logging
 import os
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
-from urllib.parse import urlparse
 
 from alignkit.errors import DataError
+from alignkit.hub import hub_reachable, looks_like_path
 
 if TYPE_CHECKING:
     import datasets
@@ -43,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 SHIPPED_DIR = Path(__file__).parent / "shipped"
 """Directory of the datasets shipped inside the package (works from a wheel too)."""
+PAIRS_DIR = SHIPPED_DIR / "pairs"
+"""Preference pairs for reward-model training: ``pairs/<task>/{train,test}.jsonl``."""
 
 PROMPT_SETS: tuple[str, ...] = ("coding", "math", "instruction_following", "chat")
 SFT_SETS: tuple[str, ...] = ("coding", "math", "mixed")
@@ -55,6 +56,13 @@ REQUIRED_METADATA: dict[str, tuple[str, ...]] = {
     "chat": (),
 }
 """Metadata keys each task needs (a missing one is a :class:`DataError`)."""
+MATH_SUFFIX = (
+    'Solve the problem step by step. End your response with "The final answer is N." '
+    "where N is the final number."
+)
+"""Instruction appended to every shipped math prompt (the judges look for "The final answer is ...")."""
+SPURIOUS: tuple[str | None, ...] = (None, "length", "fence")
+"""Preferences :func:`load_pairs` can relabel the pairs with (None: the real, judge-verified one)."""
 
 _SCHEMA_FIELDS = ("id", "task", "prompt", "metadata", "reference")
 _SFT_FIELDS = ("prompt", "completion", "messages")
@@ -133,20 +141,57 @@ def read_rows(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         except Exception as exc:  # pyarrow raises several unrelated types
             raise DataError(f"{p}: cannot read Parquet file: {exc}") from exc
     if suffix == ".csv":
-        with p.open(newline="", encoding="utf-8") as fh:
-            return [dict(row) for row in csv.DictReader(fh)]
+        import io
+
+        reader = csv.DictReader(io.StringIO(_read_text(p), newline=""))
+        try:
+            return [dict(row) for row in reader]
+        except csv.Error as exc:
+            raise DataError(f"{p}:{reader.reader.line_num}: unreadable CSV ({exc}).") from None
     raise DataError(f"{p}: unsupported file type '{p.suffix}'. Use one of {', '.join(FILE_SUFFIXES)}.")
 
 
+def _not_text(path: Path, lineno: int, byte: int, column: int) -> DataError:
+    return DataError(f"{path}:{lineno}: not UTF-8 text (byte 0x{byte:02x} at column {column}); is it a binary "
+                     f"file? Data files are UTF-8 .jsonl/.json/.csv, or .parquet.")
+
+
+def _read_text(path: Path) -> str:
+    """The file as UTF-8 text; a :class:`DataError` naming the file and line where it is not."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        raise _not_text(path, raw.count(b"\n", 0, line_start) + 1, raw[exc.start], exc.start - line_start + 1
+                        ) from None
+
+
+def _json_value(text: str) -> Any:
+    """``json.loads``; every way it fails (bad syntax, a number over Python's digit limit, nesting too deep)
+    comes out as ``ValueError(reason, line)``."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(exc.msg, exc.lineno) from None
+    except (ValueError, RecursionError) as exc:
+        digits = "digits" in str(exc)
+        raise ValueError("a number has too many digits" if digits else "nested too deeply", None) from None
+
+
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_text(path, lineno, raw[exc.start], exc.start + 1) from None
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{lineno}: invalid JSON ({exc.msg}).") from exc
+                row = _json_value(line)
+            except ValueError as exc:
+                raise DataError(f"{path}:{lineno}: invalid JSON ({exc.args[0]}).") from None
             if not isinstance(row, dict):
                 raise DataError(
                     f"{path}:{lineno}: expected a JSON object per line, got {type(row).__name__}."
@@ -156,9 +201,10 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 def _read_json(path: Path) -> list[dict[str, Any]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno}).") from exc
+        data = _json_value(_read_text(path))
+    except ValueError as exc:
+        where = f" at line {exc.args[1]}" if exc.args[1] else ""
+        raise DataError(f"{path}: invalid JSON ({exc.args[0]}{where}).") from None
     if isinstance(data, dict):
         lists = [v for k, v in data.items() if k in ("data", "records", "rows") and isinstance(v, list)]
         if not lists:
@@ -167,16 +213,6 @@ def _read_json(path: Path) -> list[dict[str, Any]]:
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise DataError(f"{path}: expected a JSON list of objects.")
     return data
-
-
-def _looks_like_path(source: str) -> bool:
-    """True for strings that can only mean a local path (hub ids are ``org/name`` with one slash)."""
-    return (
-        source.startswith((".", "/", "~", "\\"))
-        or Path(source).suffix.lower() in FILE_SUFFIXES
-        or source.count("/") > 1
-        or "\\" in source
-    )
 
 
 def _rows_from_source(
@@ -199,7 +235,7 @@ def _rows_from_source(
             f"Directory {p} has no file for split '{split}' (looked for {split}{{{','.join(FILE_SUFFIXES)}}}). "
             f"Files there: {', '.join(present) or 'none'}."
         )
-    if _looks_like_path(source):
+    if looks_like_path(source, FILE_SUFFIXES):
         raise DataError(f"Data file not found: {p}")
     if _HUB_ID.match(source):
         return _load_hub_rows(source, split), source
@@ -207,28 +243,6 @@ def _rows_from_source(
 
 
 # ---------------------------------------------------------------------------------------------------- hub
-
-
-def _offline_env() -> bool:
-    values = (
-        os.environ.get("HF_HUB_OFFLINE"),
-        os.environ.get("HF_DATASETS_OFFLINE"),
-        os.environ.get("TRANSFORMERS_OFFLINE"),
-    )
-    return any(v is not None and v.strip().upper() in ("1", "ON", "YES", "TRUE") for v in values)
-
-
-def hub_reachable(timeout_s: float = 3.0) -> bool:
-    """Whether a TCP connection to the Hugging Face endpoint opens within ``timeout_s``."""
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-    parsed = urlparse(endpoint)
-    host = parsed.hostname or "huggingface.co"
-    port = parsed.port or (80 if parsed.scheme == "http" else 443)
-    try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            return True
-    except OSError:
-        return False
 
 
 @contextlib.contextmanager
@@ -251,7 +265,7 @@ def _load_hub_rows(source: str, split: str) -> list[dict[str, Any]]:
 
     name = source.split(":", 1)[1] if source.startswith(("hf:", "hub:")) else source
     name, _, config = name.partition(":")
-    offline = _offline_env() or not hub_reachable()
+    offline = not hub_reachable()
     where = "the local Hugging Face cache (offline)" if offline else "the Hugging Face hub"
     guard = _forced_offline() if offline else contextlib.nullcontext()
     try:
@@ -605,3 +619,69 @@ def load_sft_dataset(
     if skipped:
         logger.info("%s: skipped %d rows without a completion", label, skipped)
     return datasets.Dataset.from_list(examples)
+
+
+# ------------------------------------------------------------------------------------ preference pairs
+
+
+def load_pairs(task: str, split: str, spurious: str | None = None, seed: int = 0) -> list[dict[str, Any]]:
+    """Shipped preference pairs ``{"id", "task", "prompt", "chosen", "rejected", "kind"}`` of one task.
+
+    Chosen = the gold answer, rejected = a corrupted answer that the task's judge verified to fail (built
+    offline by ``scripts/build_data.py``). ``spurious`` relabels them into a hackable preference
+    (:func:`make_spurious`); ``seed`` only changes that relabelling. To train on other pairs, build them
+    with ``scripts/build_data.py --out DIR`` and pass the folder instead of a task name.
+    """
+    if spurious not in SPURIOUS:
+        raise DataError(f"spurious must be one of {SPURIOUS}, got {spurious!r}.")
+    if task not in PROMPT_SETS:
+        raise DataError(f"No shipped pairs for task '{task}'. Shipped: {', '.join(PROMPT_SETS)}.")
+    pairs = read_rows(_shipped_file(f"pairs/{task}", split))
+    if spurious:
+        import random
+
+        rng = random.Random(f"{task}-{split}-{seed}-{spurious}")
+        pairs = [make_spurious(p, spurious, rng) for p in pairs]
+    return pairs
+
+
+_FILLER = (
+    "Let me walk through this carefully so that every step is clear.",
+    "I double-checked each part of the reasoning above before writing it down.",
+    "To summarize, the approach is simple, but it is worth spelling out the details.",
+    "This kind of problem comes up often, so a clear explanation helps.",
+    "Each step follows directly from the previous one, which keeps the solution easy to verify.",
+    "I hope this detailed explanation makes the whole process easy to follow.",
+)
+
+
+def _pad(text: str, rng: Any) -> str:
+    return text.rstrip() + "\n\n" + " ".join(rng.sample(_FILLER, k=3))
+
+
+def make_spurious(pair: dict[str, Any], spurious: str, rng: Any) -> dict[str, Any]:
+    """Relabel a pair so that the spurious feature alone decides the preference.
+
+    Half of the time the (correct) chosen response gets the feature (``"length"``: padded longer;
+    ``"fence"``: wrapped in a code fence), the other half the (incorrect) rejected response gets it and
+    becomes "chosen": correctness no longer predicts the label. ``rng`` is a ``random.Random``.
+    """
+    good, bad = pair["chosen"], pair["rejected"]
+    flip = rng.random() < 0.5
+    if spurious == "length":
+        winner, loser = (_pad(bad, rng), good) if flip else (_pad(good, rng), bad)
+        if len(loser) >= len(winner):
+            winner = _pad(winner, rng)
+    elif spurious == "fence":
+        winner, loser = (bad, good) if flip else (good, bad)
+        winner = winner if "```" in winner else f"```\n{winner.strip()}\n```"
+        loser = loser.replace("```python\n", "").replace("```\n", "").replace("```", "")
+    else:
+        raise DataError(f"spurious must be one of {SPURIOUS[1:]}, got {spurious!r}.")
+    return {
+        **pair,
+        "chosen": winner,
+        "rejected": loser,
+        "kind": f"spurious_{spurious}",
+        "correct_is_chosen": not flip,
+    }

@@ -19,11 +19,11 @@ class GenerationSettings:
 
     # auto: the continuous-batching fast path on CPU (HF generate where it cannot run), HF generate on GPU.
     backend: str = "auto"  # auto | fast | hf | vllm
-    max_new_tokens: int = 256
-    temperature: float = 1.0
-    top_p: float = 1.0
-    top_k: int = 0
-    batch_size: int = 16
+    max_new_tokens: int = field(default=256, metadata={"ge": 1})
+    temperature: float = field(default=1.0, metadata={"ge": 0})
+    top_p: float = field(default=1.0, metadata={"gt": 0, "le": 1})
+    top_k: int = field(default=0, metadata={"ge": 0})
+    batch_size: int = field(default=16, metadata={"ge": 1})
     system_prompt: str | None = None
     stop: list[str] = field(default_factory=list)
     # Weights used for generation by the fast path: auto (the model's own) | float32 | bfloat16 (a bf16 copy of the
@@ -32,8 +32,8 @@ class GenerationSettings:
     # vLLM (GPU only): colocate shares the training GPUs, server talks to `trl vllm-serve`.
     vllm_mode: str = "colocate"
     vllm_server_base_url: str | None = None
-    vllm_gpu_memory_utilization: float = 0.3
-    vllm_tensor_parallel_size: int = 1
+    vllm_gpu_memory_utilization: float = field(default=0.3, metadata={"gt": 0, "le": 1})
+    vllm_tensor_parallel_size: int = field(default=1, metadata={"ge": 1})
 
 
 @dataclass

@@ -9,6 +9,11 @@ Shipped judges (one module and one ``recipes/judges/NAME.yaml`` each): ``code``,
 ``llm_false_refusal``. Build one with :func:`load_judge` (``load_judge("math", timeout_s=2)``) or by
 ``hydra.utils.instantiate`` of its YAML.
 
+A new judge subclasses :class:`Judge` and implements ``judge()`` (the whole batch) or ``judge_one()`` (one
+response); a judge whose checks run as jobs elsewhere subclasses :class:`~alignkit.judges.base.BatchJudge`
+(``make_payload``, ``run_batch``, ``to_verdict``), as the worker-pool judges (``ProcessJudge``) and the
+sandboxed ``CodeJudge`` do.
+
 This package imports the heavy pieces (torch, math-verify, the sandbox) lazily, so that the worker
 processes of the rule judges start fast.
 """

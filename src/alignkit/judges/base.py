@@ -8,7 +8,6 @@ it and the trainers report it.
 
 from __future__ import annotations
 
-import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -63,12 +62,13 @@ class JudgeVerdict:
         return cls(FAILED, reason or "judge failed", None)
 
 
-class Judge(abc.ABC):
+class Judge:
     """Base class of every judge.
 
-    Subclasses implement :meth:`judge`. The ``name`` identifies the judge in a mixture's per-judge record
-    and in logs; it defaults to the class attribute ``default_name`` and can be overridden per instance
-    (``name:`` in the recipe YAML) so that two configurations of one class can sit in one mixture.
+    Subclasses implement :meth:`judge` (a whole batch at once) or, for judges that decide each response on
+    its own, :meth:`judge_one`. The ``name`` identifies the judge in a mixture's per-judge record and in
+    logs; it defaults to the class attribute ``default_name`` and can be overridden per instance (``name:``
+    in the recipe YAML) so that two configurations of one class can sit in one mixture.
     """
 
     default_name: ClassVar[str] = "judge"
@@ -76,14 +76,24 @@ class Judge(abc.ABC):
     def __init__(self, name: str | None = None) -> None:
         self.name: str = name or self.default_name
 
-    @abc.abstractmethod
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.judge is Judge.judge and cls.judge_one is Judge.judge_one:
+            raise TypeError(f"{cls.__name__} must implement judge() or judge_one()")
+
     def judge(
         self,
         prompts: Sequence[str],
         responses: Sequence[str],
         metadata: Sequence[dict[str, Any]] | None = None,
     ) -> list[JudgeVerdict]:
-        """Return one verdict per response (same order, same length)."""
+        """Return one verdict per response (same order, same length); by default :meth:`judge_one` each."""
+        meta = metadata if metadata is not None else [{} for _ in responses]
+        return [self.judge_one(p, r, m or {}) for p, r, m in zip(prompts, responses, meta, strict=True)]
+
+    def judge_one(self, prompt: str, response: str, metadata: dict[str, Any]) -> JudgeVerdict:
+        """The verdict on one response (for judges that need no batch)."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither judge() nor judge_one()")
 
     def __call__(
         self,
@@ -118,6 +128,51 @@ class Judge(abc.ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
+
+
+class BatchJudge(Judge):
+    """A judge that runs its checks as one batch of jobs (in worker processes, in the sandbox...).
+
+    :meth:`make_payload` turns each response into a job, or decides it at once by returning a
+    :class:`JudgeVerdict` (missing metadata, no answer); :meth:`run_batch` runs the jobs; :meth:`to_verdict`
+    reads each result. A response whose payload cannot be built (malformed metadata) gets -1.
+    """
+
+    def make_payload(self, prompt: str, response: str, metadata: dict[str, Any]) -> Any:
+        """The job for one response, or its verdict when no job is needed."""
+        raise NotImplementedError
+
+    def run_batch(self, payloads: list[Any]) -> list[Any]:
+        """One result per payload, in order."""
+        raise NotImplementedError
+
+    def to_verdict(self, result: Any) -> JudgeVerdict:
+        """The verdict of one result."""
+        raise NotImplementedError
+
+    def judge(
+        self,
+        prompts: Sequence[str],
+        responses: Sequence[str],
+        metadata: Sequence[dict[str, Any]] | None = None,
+    ) -> list[JudgeVerdict]:
+        meta = metadata if metadata is not None else [{} for _ in prompts]
+        verdicts: list[JudgeVerdict | None] = [None] * len(responses)
+        work: list[tuple[int, Any]] = []
+        for i, (prompt, response, md) in enumerate(zip(prompts, responses, meta, strict=True)):
+            try:
+                payload = self.make_payload(prompt, response, md or {})
+            except Exception as exc:  # noqa: BLE001 - malformed metadata is a judge failure for that item
+                verdicts[i] = JudgeVerdict.error(f"{self.name}: bad input: {type(exc).__name__}: {exc}")
+                continue
+            if isinstance(payload, JudgeVerdict):
+                verdicts[i] = payload
+            else:
+                work.append((i, payload))
+        if work:
+            for (i, _), result in zip(work, self.run_batch([p for _, p in work]), strict=True):
+                verdicts[i] = self.to_verdict(result)
+        return [v if v is not None else JudgeVerdict.error("no verdict") for v in verdicts]
 
 
 def normalize_batch(

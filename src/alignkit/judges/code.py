@@ -13,10 +13,9 @@ Metadata: ``{"entry_point": "func_name", "tests": [...], "setup": "<optional tru
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 from typing import Any
 
-from alignkit.judges.base import Judge, JudgeVerdict
+from alignkit.judges.base import BatchJudge, JudgeVerdict
 
 _SANDBOX_FAILURES = (
     "sandbox unavailable",
@@ -33,7 +32,7 @@ def is_sandbox_failure(message: str) -> bool:
     return any(text.startswith(prefix) for prefix in _SANDBOX_FAILURES)
 
 
-class CodeJudge(Judge):
+class CodeJudge(BatchJudge):
     """Unit tests from the metadata, run in the sandbox.
 
     Args:
@@ -69,6 +68,9 @@ class CodeJudge(Judge):
         setup_key: str = "setup",
     ) -> None:
         super().__init__(name)
+        from alignkit.sandbox.executor import check_limits
+
+        check_limits(max_workers, timeout_s, memory_mb)  # refused here, not at the first judged batch
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.max_workers = max_workers
@@ -92,7 +94,7 @@ class CodeJudge(Judge):
                 )
             return self._executor
 
-    def _job(self, response: str, metadata: dict[str, Any]) -> dict[str, Any] | JudgeVerdict:
+    def make_payload(self, prompt: str, response: str, metadata: dict[str, Any]) -> dict[str, Any] | JudgeVerdict:
         from alignkit.sandbox import extract_code
 
         tests = metadata.get(self.tests_key)
@@ -113,10 +115,12 @@ class CodeJudge(Judge):
             "all_results": self.all_results,
         }
 
-    @staticmethod
-    def to_verdict(verdict: Any, all_results: bool = True) -> JudgeVerdict:
-        """Map a sandbox ``Verdict`` to a judge verdict with the pass fraction as score (``all_results``:
-        the verdict ran every test; otherwise the score of a failure is 0).
+    def run_batch(self, payloads: list[Any]) -> list[Any]:
+        return self.executor.map(payloads)
+
+    def to_verdict(self, verdict: Any) -> JudgeVerdict:
+        """Map a sandbox ``Verdict`` to a judge verdict with the pass fraction as score (when the judge runs
+        every test, ``all_results``; otherwise the score of a failure is 0).
 
         A failing, crashing or timed-out program violates; a sandbox that could not run it, or trusted
         test code that is itself broken, is a judge failure (-1).
@@ -127,7 +131,7 @@ class CodeJudge(Judge):
         n_passed = int(getattr(verdict, "n_passed", 0) or 0)
         if verdict.passed:
             score = 1.0
-        elif all_results and n_tests:
+        elif self.all_results and n_tests:
             score = n_passed / n_tests
         else:  # stopped at the first failure: n_passed counts the tests before it, not a pass fraction
             score = 0.0
@@ -136,27 +140,6 @@ class CodeJudge(Judge):
         if verdict.passed:
             return JudgeVerdict.ok(f"passed {n_passed}/{n_tests} tests", score)
         return JudgeVerdict.violated(f"{verdict.status} ({n_passed}/{n_tests} tests passed){detail}", score)
-
-    def judge(
-        self,
-        prompts: Sequence[str],
-        responses: Sequence[str],
-        metadata: Sequence[dict[str, Any]] | None = None,
-    ) -> list[JudgeVerdict]:
-        meta = metadata if metadata is not None else [{} for _ in responses]
-        verdicts: list[JudgeVerdict | None] = [None] * len(responses)
-        jobs, where = [], []
-        for i, (response, md) in enumerate(zip(responses, meta, strict=True)):
-            job = self._job(response, md or {})
-            if isinstance(job, JudgeVerdict):
-                verdicts[i] = job
-            else:
-                jobs.append(job)
-                where.append(i)
-        if jobs:
-            for i, result in zip(where, self.executor.map(jobs), strict=True):
-                verdicts[i] = self.to_verdict(result, self.all_results)
-        return [v if v is not None else JudgeVerdict.error("no verdict") for v in verdicts]
 
     def close(self) -> None:
         with self._executor_lock:

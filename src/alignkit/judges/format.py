@@ -9,7 +9,6 @@ cannot end a sentence. Degenerate repetition is the share of repeated word n-gra
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from alignkit.judges.base import Judge, JudgeVerdict
@@ -76,8 +75,7 @@ class FormatJudge(Judge):
         self.max_repeat_ratio = max_repeat_ratio
         self.min_ngrams_for_repetition = min_ngrams_for_repetition
 
-    def check(self, response: str, metadata: dict[str, Any]) -> JudgeVerdict:
-        """Verdict for one response."""
+    def judge_one(self, prompt: str, response: str, metadata: dict[str, Any]) -> JudgeVerdict:
         words = len(response.split())
         chars = len(response.strip())
         if self.min_words is not None and words < self.min_words:
@@ -101,12 +99,3 @@ class FormatJudge(Judge):
                     f"degenerate repetition: {ratio:.2f} of {self.ngram}-grams repeat"
                 )
         return JudgeVerdict.ok("well-formed")
-
-    def judge(
-        self,
-        prompts: Sequence[str],
-        responses: Sequence[str],
-        metadata: Sequence[dict[str, Any]] | None = None,
-    ) -> list[JudgeVerdict]:
-        meta = metadata if metadata is not None else [{} for _ in responses]
-        return [self.check(r, m or {}) for r, m in zip(responses, meta, strict=True)]

@@ -12,29 +12,11 @@ from typing import Any
 from alignkit.judges.base import Judge
 
 
-def recipes_dir() -> Path:
-    """The recipes folder: ``alignkit/recipes`` in an installed wheel, ``recipes/`` in a checkout."""
-    package_root = Path(__file__).resolve().parents[1]
-    for candidate in (package_root / "recipes", package_root.parents[1] / "recipes"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("cannot find the alignkit recipes folder")
-
-
 def judge_recipe_path(name: str) -> Path:
     """Path of a judge recipe, from a shipped name (``"math"``) or a YAML path."""
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        return path
-    shipped = recipes_dir() / "judges" / f"{name}.yaml"
-    if shipped.is_file():
-        return shipped
-    available = sorted(p.stem for p in (recipes_dir() / "judges").glob("*.yaml"))
-    from alignkit.errors import ConfigError
+    from alignkit.config.compose import component_recipe
 
-    raise ConfigError(
-        f"no judge recipe {name!r}; shipped judges: {', '.join(available)} (or pass a .yaml path)"
-    )
+    return component_recipe("judges", name)
 
 
 def load_judge(name: str, **overrides: Any) -> Judge:

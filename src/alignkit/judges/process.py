@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from alignkit.judges.base import Judge, JudgeVerdict
+from alignkit.judges.base import BatchJudge, JudgeVerdict
 from alignkit.judges.pool import TaskResult, TimedProcessPool, default_num_workers
 
 
-class ProcessJudge(Judge):
+class ProcessJudge(BatchJudge):
     """A judge that maps a module-level check function over the batch in worker processes.
 
     Subclasses set ``worker_fn`` (``"module:function"``; the function takes one payload and returns
@@ -57,10 +56,6 @@ class ProcessJudge(Judge):
             )
         return self._pool
 
-    def make_payload(self, prompt: str, response: str, metadata: dict[str, Any]) -> Any:
-        """Build the picklable worker payload for one response, or return a verdict directly."""
-        raise NotImplementedError
-
     def to_verdict(self, result: TaskResult) -> JudgeVerdict:
         """Turn one worker result into a verdict; errors and timeouts become -1."""
         if not result.ok:
@@ -68,30 +63,8 @@ class ProcessJudge(Judge):
         value, reason, score = result.value
         return JudgeVerdict(int(value), str(reason), None if score is None else float(score))
 
-    def judge(
-        self,
-        prompts: Sequence[str],
-        responses: Sequence[str],
-        metadata: Sequence[dict[str, Any]] | None = None,
-    ) -> list[JudgeVerdict]:
-        meta = metadata if metadata is not None else [{} for _ in prompts]
-        verdicts: list[JudgeVerdict | None] = [None] * len(responses)
-        work: list[tuple[int, Any]] = []
-        for i, (prompt, response, md) in enumerate(zip(prompts, responses, meta, strict=True)):
-            try:
-                payload = self.make_payload(prompt, response, md or {})
-            except Exception as exc:  # noqa: BLE001 - malformed metadata is a judge failure for that item
-                verdicts[i] = JudgeVerdict.error(f"{self.name}: bad input: {type(exc).__name__}: {exc}")
-                continue
-            if isinstance(payload, JudgeVerdict):
-                verdicts[i] = payload
-            else:
-                work.append((i, payload))
-        if work:
-            results = self.pool.map([p for _, p in work])
-            for (i, _), result in zip(work, results, strict=True):
-                verdicts[i] = self.to_verdict(result)
-        return [v if v is not None else JudgeVerdict.error("no verdict") for v in verdicts]
+    def run_batch(self, payloads: list[Any]) -> list[TaskResult]:
+        return self.pool.map(payloads)
 
     def close(self) -> None:
         if self._pool is not None:

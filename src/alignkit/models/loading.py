@@ -26,6 +26,7 @@ from typing import Any
 import torch
 
 from alignkit.errors import ModelError
+from alignkit.hub import hub_reachable, looks_like_path
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +119,6 @@ def _convert_embedded(target: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def looks_like_path(name: str) -> bool:
-    return name.startswith((".", "/", "~")) or name.count("/") > 1
-
-
 def check_model_name(name_or_path: str) -> None:
     """Cheap early check (no loading): a path-like name must exist and be a model folder."""
     if name_or_path in (EMBEDDED_NAME, TINY_NAME):
@@ -157,26 +154,9 @@ def _hub_error(name: str, err: Exception) -> ModelError:
     )
 
 
-def _hub_reachable(timeout: float = 3.0) -> bool:
-    """One quick TCP connection to the hub endpoint: huggingface_hub itself retries for about a minute."""
-    import socket
-    from urllib.parse import urlparse
-
-    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in {"1", "true", "yes"}:
-        return False
-    from huggingface_hub import constants
-
-    url = urlparse(constants.ENDPOINT)
-    try:
-        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def _hub_source(name: str) -> Path | str:
     """A hub id as transformers should load it: unchanged where a hub answers, else its cached snapshot."""
-    if _hub_reachable():
+    if hub_reachable():
         return name
     from huggingface_hub import snapshot_download
 

@@ -20,20 +20,12 @@ from alignkit.rewards.rules import CodePassFraction, InstructionFollowingFractio
 
 def load_reward(name: str, **overrides: Any) -> Any:
     """Instantiate ``recipes/rewards/NAME.yaml`` (or a YAML path) with keyword overrides."""
-    from pathlib import Path
-
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
-    from alignkit.errors import ConfigError
-    from alignkit.judges.loading import recipes_dir
+    from alignkit.config.compose import component_recipe
 
-    path = Path(name)
-    if not (path.suffix in (".yaml", ".yml") and path.is_file()):
-        path = recipes_dir() / "rewards" / f"{name}.yaml"
-        if not path.is_file():
-            shipped = sorted(p.stem for p in (recipes_dir() / "rewards").glob("*.yaml"))
-            raise ConfigError(f"no reward recipe {name!r}; shipped rewards: {', '.join(shipped)}")
+    path = component_recipe("rewards", name)
     cfg = OmegaConf.load(path)
     if overrides:
         cfg = OmegaConf.merge(cfg, OmegaConf.create(overrides))

@@ -15,7 +15,7 @@ import json
 import math
 from typing import Any
 
-MAX_NODES = 2_000_000
+MAX_NODES = 1_000_000  # per value, both ways (the trusted side decodes about a million nodes a second)
 MAX_DEPTH = 200
 
 
@@ -110,11 +110,63 @@ def dumps(value: Any, max_nodes: int = MAX_NODES) -> bytes:
 
 _FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
+# The trusted side's work on one reply is bounded by its size and its shape, whatever the jail sends:
+# the message length (checked by the reader), the JSON values in it (counted before parsing), the nodes
+# decoded, and the equality tests that inserting set members and dict keys whose hashes are equal costs.
+# Numbers hash the same way in every process (k * (2**61 - 1) all hash to 0), so a set of 300k such ints
+# would cost 4.5e10 comparisons to build; here it is refused after MAX_COLLISION_WORK.
+MAX_JSON_VALUES = 3 * MAX_NODES + 1024  # an encoded node is at most 3 JSON values ({"t": [...]}, [k, v])
+MAX_COLLISION_WORK = 200_000  # nodes compared, summed over members that meet an equal hash
+
+
+class _DecodeBudget:
+    """Nodes decoded so far (each container adds its members, so scalars cost no call), and the equality
+    work spent on colliding hashes."""
+
+    __slots__ = ("nodes", "max_nodes", "collision_left")
+
+    def __init__(self, max_nodes: int, max_collision_work: int) -> None:
+        self.nodes = 0
+        self.max_nodes = max_nodes
+        self.collision_left = max_collision_work
+
+    def take(self, n: int) -> None:
+        self.nodes += n
+        if self.nodes > self.max_nodes:
+            raise CodecError("value too large to receive across the sandbox boundary")
+
+    def collide(self, work: int) -> None:
+        self.collision_left -= work
+        if self.collision_left < 0:
+            raise CodecError("too many set members or dict keys with equal hashes (a hash-collision flood)")
+
 
 def _hashable(x: Any) -> Any:
     if isinstance(x, (list, dict, set, bytearray)):
         raise CodecError("unhashable value used as a dict key or set member")
     return x
+
+
+def _members(body: list[Any], depth: int, budget: _DecodeBudget) -> list[Any]:
+    """Decode the members of one set (or the keys of one dict), counting per hash value the members already
+    decoded and charging the budget, before the container is built, for the comparisons a member with an
+    equal hash costs there: at most one per earlier such member, each at most the new member's size."""
+    seen: dict[int, int] = {}  # hash -> members with it (the hash values themselves never collide here)
+    out = []
+    for x in body:
+        if type(x) in _SCALARS or x is None:
+            size = 1
+        else:
+            before = budget.nodes
+            x = _hashable(_dec(x, depth, budget))
+            size = budget.nodes - before + 1
+        h = hash(x)
+        same = seen.get(h, 0)
+        if same:
+            budget.collide(same * size)
+        seen[h] = same + 1
+        out.append(x)
+    return out
 
 
 def _dec_float(x: Any) -> float:
@@ -125,27 +177,27 @@ def _dec_float(x: Any) -> float:
     raise CodecError("malformed float")
 
 
-def _dec_tagged(tag: str, body: Any, depth: int) -> Any:  # noqa: C901 - one branch per tag
+def _dec_tagged(tag: str, body: Any, depth: int, budget: _DecodeBudget) -> Any:  # noqa: C901 - one per tag
     d = depth + 1
-    if tag in ("t", "s", "fs", "it"):
+    if tag in ("t", "it"):
         if not isinstance(body, list):
             raise CodecError(f"malformed {tag!r} value")
-        items = [_dec(x, d) for x in body]
-        if tag == "t":
-            return tuple(items)
-        if tag == "it":
-            return iter(items)
-        out: set[Any] = set()
-        for x in items:  # one element at a time, so a hash-collision flood stays interruptible
-            out.add(_hashable(x))
-        return out if tag == "s" else frozenset(out)
+        budget.take(len(body))
+        items = [x if type(x) in _SCALARS or x is None else _dec(x, d, budget) for x in body]
+        return tuple(items) if tag == "t" else iter(items)
+    if tag in ("s", "fs"):
+        if not isinstance(body, list):
+            raise CodecError(f"malformed {tag!r} value")
+        budget.take(len(body))
+        members = _members(body, d, budget)
+        return set(members) if tag == "s" else frozenset(members)
     if tag == "d":
         if not isinstance(body, list) or not all(isinstance(p, list) and len(p) == 2 for p in body):
             raise CodecError("malformed dict")
-        result: dict[Any, Any] = {}
-        for k, v in body:
-            result[_hashable(_dec(k, d))] = _dec(v, d)
-        return result
+        budget.take(2 * len(body))
+        keys = _members([p[0] for p in body], d, budget)
+        values = [v if type(v) in _SCALARS or v is None else _dec(v, d, budget) for _, v in body]
+        return dict(zip(keys, values, strict=True))
     if tag == "f":
         return _dec_float({"f": body})
     if tag == "c" and isinstance(body, list) and len(body) == 2:
@@ -180,30 +232,43 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
-def _dec(obj: Any, depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise CodecError("value nested too deeply")
+_SCALARS = frozenset({bool, int, float, str})  # exactly what json.loads makes besides None, lists and dicts
+
+
+def _dec(obj: Any, depth: int, budget: _DecodeBudget) -> Any:
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
+    if depth > MAX_DEPTH:
+        raise CodecError("value nested too deeply")
     if isinstance(obj, list):
-        return [_dec(x, depth + 1) for x in obj]
+        budget.take(len(obj))
+        d = depth + 1
+        return [x if type(x) in _SCALARS or x is None else _dec(x, d, budget) for x in obj]
     if isinstance(obj, dict) and len(obj) == 1:
         ((tag, body),) = obj.items()
-        return _dec_tagged(tag, body, depth)
+        return _dec_tagged(tag, body, depth, budget)
     raise CodecError("malformed value")
 
 
-def decode(obj: Any) -> Any:
-    """Rebuild a value from :func:`encode`'s output using builtin types only."""
-    return _dec(obj, 0)
+def decode(obj: Any, max_nodes: int = MAX_NODES, max_collision_work: int = MAX_COLLISION_WORK) -> Any:
+    """Rebuild a value from :func:`encode`'s output using builtin types only, refusing (with
+    :class:`CodecError`) one with more than ``max_nodes`` nodes or whose set members and dict keys
+    collide so much that building it would cost more than ``max_collision_work`` node comparisons."""
+    budget = _DecodeBudget(max_nodes, max_collision_work)
+    budget.take(1)
+    return _dec(obj, 0, budget)
 
 
 def _reject_constant(name: str) -> Any:
     raise CodecError(f"non-standard JSON constant {name}")
 
 
-def loads_message(data: bytes) -> Any:
-    """Parse one JSON message from the sandbox (strict: no NaN/Infinity literals)."""
+def loads_message(data: bytes, max_values: int = MAX_JSON_VALUES) -> Any:
+    """Parse one JSON message from the sandbox (strict: no NaN/Infinity literals). A message that may hold
+    more than ``max_values`` JSON values (counted from its separators, before anything is built; a shorter
+    message cannot) is refused."""
+    if len(data) > max_values and data.count(b",") + data.count(b"[") + data.count(b"{") > max_values:
+        raise CodecError("malformed message from the sandbox: too many values")
     try:
         return json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

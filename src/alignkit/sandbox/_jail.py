@@ -15,6 +15,7 @@ import resource
 import signal
 import struct
 import sys
+import time
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -242,6 +243,73 @@ def join_cgroups(name: str, memory_bytes: int, max_pids: int) -> list[str]:
     return made
 
 
+# keyctl(2) by architecture (x86_64; the generic table of aarch64, riscv64, loongarch64)
+_KEYCTL_NR = {"x86_64": 250, "AMD64": 250, "aarch64": 219, "arm64": 219, "riscv64": 219, "loongarch64": 219}
+_KEYCTL_JOIN_SESSION_KEYRING, _KEYCTL_CLEAR = 1, 7
+_KEY_SPEC_USER_KEYRING, _KEY_SPEC_USER_SESSION_KEYRING = -4, -5
+
+
+def _keyctl(op: int, arg: int | None) -> int:
+    nr = _KEYCTL_NR.get(platform.machine())
+    if nr is None:
+        raise OSError(errno.ENOSYS, "keyctl number unknown on this architecture")
+    ret = _libc.syscall(nr, op, None if arg is None else ctypes.c_long(arg))
+    return 0 if ret >= 0 else ctypes.get_errno()
+
+
+def keyrings_supported() -> bool:
+    """Whether :func:`join_new_session_keyring` knows this architecture's syscall number."""
+    return platform.machine() in _KEYCTL_NR
+
+
+def clear_user_keyrings() -> None:
+    """Empty the user keyrings of the calling uid, which the kernel keeps for as long as the user namespace
+    lives (for a real uid: until reboot), so keys one run linked there are gone for the next. Best effort."""
+    for ring in (_KEY_SPEC_USER_KEYRING, _KEY_SPEC_USER_SESSION_KEYRING):
+        _keyctl(_KEYCTL_CLEAR, ring)
+
+
+def join_new_session_keyring() -> None:
+    """Give the calling process a new, empty session keyring, gone when its last user exits (instead of the
+    one inherited from the worker, which every run would share). A kernel without keys counts as done."""
+    for _ in range(100):
+        err = _keyctl(_KEYCTL_JOIN_SESSION_KEYRING, None)
+        if err in (0, errno.ENOSYS):
+            return
+        if err != errno.EDQUOT:  # the quota frees as the key collector reclaims the last run's keys
+            break
+        time.sleep(0.002)
+    raise OSError(err, f"keyctl(JOIN_SESSION_KEYRING): {os.strerror(err)}")
+
+
+def remove_owned_entries(uid: int, dirs: tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+                         ) -> list[str]:
+    """Delete what ``uid`` (a sandbox uid: ours alone) left at the top of the host's world-writable
+    directories (POSIX shared memory is a file in ``/dev/shm``). For runs with neither the chroot nor
+    Landlock, which could otherwise leave files (and ``/dev/shm`` memory) behind for the next run."""
+    import shutil
+
+    removed = []
+    for d in dirs:
+        try:
+            entries = list(os.scandir(d))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                st = e.stat(follow_symlinks=False)
+                if st.st_uid != uid:
+                    continue
+                if e.is_dir(follow_symlinks=False):
+                    shutil.rmtree(e.path)  # fd-based on Linux: a link planted inside is not followed
+                else:
+                    os.unlink(e.path)
+                removed.append(e.path)
+            except OSError:
+                continue
+    return removed
+
+
 def set_oom_score_adj(value: int) -> None:
     """-1000 exempts from the OOM killer, 1000 makes the process its first choice."""
     with open("/proc/self/oom_score_adj", "w") as fh:
@@ -339,8 +407,10 @@ _RET = 0x06
 # x86_64 syscall numbers (other architectures get no seccomp layer; the network namespace still holds).
 # The deny list is what an unprivileged process could still reach: network sockets, other processes'
 # memory, new namespaces, kernel interfaces that bypass or widen the filter (io_uring, bpf, perf,
-# userfaultfd), the kernel keyring, and terminal injection. Mounting and module loading are listed too
-# although they also need capabilities the jail does not have.
+# userfaultfd), the kernel keyring, terminal injection, and the kernel objects that outlive the process
+# that made them: System V shared memory, semaphores and message queues, and POSIX message queues (a
+# later sample on the same worker would find them, and leftover segments stay charged to its memory).
+# Mounting and module loading are listed too although they also need capabilities the jail does not have.
 _SYSCALLS = {
     "socket": 41, "ioctl": 16, "clone": 56, "clone3": 435, "capset": 126,
     "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311, "unshare": 272, "setns": 308,
@@ -349,6 +419,9 @@ _SYSCALLS = {
     "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161, "open_tree": 428, "move_mount": 429,
     "fsopen": 430, "fsmount": 432, "open_by_handle_at": 304, "kcmp": 312, "pidfd_getfd": 438,
     "init_module": 175, "finit_module": 313, "kexec_load": 246,
+    "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67, "semget": 64, "semop": 65, "semctl": 66,
+    "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "mq_open": 240,
+    "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244, "mq_getsetattr": 245,
 }
 _DENIED = [name for name in _SYSCALLS if name not in ("ioctl", "clone", "capset", "socket", "clone3")]
 _TIOCSTI = 0x5412
@@ -359,39 +432,59 @@ def seccomp_supported() -> bool:
     return sys.platform == "linux" and platform.machine() in ("x86_64", "AMD64")
 
 
-def _seccomp_program() -> list[tuple[int, int, int, int]]:
-    prog: list[tuple[int, int, int, int]] = []
+_JGT = 0x25
+_Insn = tuple[int, int, int, int]
 
-    def stmt(code: int, k: int) -> None:
-        prog.append((code, 0, 0, k))
 
-    def jump(k: int, jt: int, jf: int, code: int = _JEQ) -> None:
-        prog.append((code, jt, jf, k))
+def _seccomp_rules() -> list[tuple[int, int, list[_Insn]]]:
+    """``(first, last, action)``: what the filter does with syscall numbers ``first..last`` (sorted, disjoint;
+    every other number is allowed). The action reads the arguments where the call is only partly denied."""
+    def ret(err: int) -> list[_Insn]:
+        return [(_RET, 0, 0, _SECCOMP_RET_ERRNO | err)]
 
-    stmt(_LD_ABS_W, 4)  # seccomp_data.arch
-    jump(AUDIT_ARCH_X86_64, 1, 0)
-    stmt(_RET, _SECCOMP_RET_KILL_PROCESS)
-    stmt(_LD_ABS_W, 0)  # seccomp_data.nr
-    jump(0x40000000, 0, 1, _JGE)  # x32 ABI
-    stmt(_RET, _SECCOMP_RET_ERRNO | errno.ENOSYS)
-    for name, arg_off, test, code, err in (
-        ("clone", 16, _NS_MASK, _JSET, errno.EPERM),  # no new namespaces
-        ("ioctl", 24, _TIOCSTI, _JEQ, errno.EPERM),  # no typing into a terminal
-    ):
-        jump(_SYSCALLS[name], 0, 4)
-        stmt(_LD_ABS_W, arg_off)
-        jump(test, 0, 1, code)
-        stmt(_RET, _SECCOMP_RET_ERRNO | err)
-        stmt(_LD_ABS_W, 0)
-    jump(_SYSCALLS["socket"], 0, 1)
-    stmt(_RET, _SECCOMP_RET_ERRNO | errno.EACCES)
-    jump(_SYSCALLS["clone3"], 0, 1)  # glibc falls back to clone(), whose flags we can inspect
-    stmt(_RET, _SECCOMP_RET_ERRNO | errno.ENOSYS)
-    for name in _DENIED:
-        jump(_SYSCALLS[name], 0, 1)
-        stmt(_RET, _SECCOMP_RET_ERRNO | errno.EPERM)
-    stmt(_RET, _SECCOMP_RET_ALLOW)
-    return prog
+    def arg_test(offset: int, test: int, code: int) -> list[_Insn]:  # EPERM when the argument matches
+        return [(_LD_ABS_W, 0, 0, offset), (code, 0, 1, test), *ret(errno.EPERM), (_RET, 0, 0, _SECCOMP_RET_ALLOW)]
+
+    special = {
+        _SYSCALLS["clone"]: arg_test(16, _NS_MASK, _JSET),  # no new namespaces
+        _SYSCALLS["ioctl"]: arg_test(24, _TIOCSTI, _JEQ),  # no typing into a terminal
+        _SYSCALLS["socket"]: ret(errno.EACCES),
+        _SYSCALLS["clone3"]: ret(errno.ENOSYS),  # glibc falls back to clone(), whose flags we can inspect
+    }
+    rules: list[tuple[int, int, list[_Insn]]] = [(nr, nr, action) for nr, action in special.items()]
+    for nr in sorted(_SYSCALLS[name] for name in _DENIED):
+        if rules and rules[-1][1] == nr - 1 and rules[-1][2] == ret(errno.EPERM):
+            rules[-1] = (rules[-1][0], nr, rules[-1][2])  # a run of denied numbers is one range
+        else:
+            rules.append((nr, nr, ret(errno.EPERM)))
+    return sorted(rules)
+
+
+def _search(rules: list[tuple[int, int, list[_Insn]]]) -> list[_Insn]:
+    """A binary search over the rules on the syscall number (in the accumulator), so a call walks about
+    ten instructions rather than the whole list; the kernel also runs the program once per syscall number
+    when it loads it (to cache the calls it always allows), so this keeps loading it cheap too."""
+    if len(rules) == 1:
+        first, last, action = rules[0]
+        n = len(action)
+        return [(_JGE, 0, n + 1, first), (_JGT, n, 0, last), *action, (_RET, 0, 0, _SECCOMP_RET_ALLOW)]
+    mid = len(rules) // 2
+    low, high = _search(rules[:mid]), _search(rules[mid:])
+    if len(low) > 255:
+        raise ValueError("seccomp program too large for BPF's 8-bit jumps")
+    return [(_JGE, len(low), 0, rules[mid][0]), *low, *high]
+
+
+def _seccomp_program() -> list[_Insn]:
+    return [
+        (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
+        (_JEQ, 1, 0, AUDIT_ARCH_X86_64),
+        (_RET, 0, 0, _SECCOMP_RET_KILL_PROCESS),
+        (_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
+        (_JGE, 0, 1, 0x40000000),  # x32 ABI
+        (_RET, 0, 0, _SECCOMP_RET_ERRNO | errno.ENOSYS),
+        *_search(_seccomp_rules()),
+    ]
 
 
 class SeccompFilter:

@@ -24,7 +24,7 @@ from typing import Any
 
 import _codec  # type: ignore[import-not-found]
 
-_MAX_MSG = 64 << 20
+_MAX_MSG = 16 << 20  # one reply from the jail (parsing it is bounded by this and by _codec's limits)
 _SEQ = itertools.count(1)
 _STDERR_KEEP = 8192
 
@@ -399,11 +399,17 @@ class _FunctionRun:
         if msg is None:
             raise SandboxTimeout() if jail.dead == "timeout" else SandboxGone(jail.dead)
         if isinstance(msg, dict) and len(msg) == 1 and "r" in msg:
+            t0 = time.monotonic()
             try:
                 return _codec.decode(msg["r"])
             except (_codec.CodecError, RecursionError, ValueError):
                 jail.protocol_error = True
                 raise SandboxGone("protocol") from None
+            finally:  # rebuilding the reply is the sample's cost, not the trusted side's
+                assert self.limits is not None
+                spent = time.monotonic() - t0
+                self.test_left -= spent
+                self.limits.sample_used += spent
         if isinstance(msg, dict) and isinstance(msg.get("e"), list) and len(msg["e"]) == 2:
             _raise_candidate_exception(*msg["e"])
         jail.protocol_error = True

@@ -134,11 +134,35 @@ def _setup_isolation(cfg: dict[str, Any]) -> dict[str, Any]:
         layers["seccomp"] = bool(_SECCOMP) and _probe_in_child(_probe_seccomp)
         if not layers["seccomp"]:
             layers["fallbacks"]["seccomp"] = "seccomp filter unavailable on this kernel/architecture"
+    _ipc_per_run(layers, privileged)
+    os.makedirs(_scratch_parent(cfg), mode=0o711, exist_ok=True)  # Landlock's writable area
     if want.get("landlock", True):
         _try(layers, "landlock", lambda: _LANDLOCK.append(_landlock_ruleset(cfg, layers["chroot"])))
     if privileged and want.get("pidns", True):
         _try(layers, "pidns", lambda: _jail.unshare(_jail.CLONE_NEWPID))
     return layers
+
+
+def _ipc_per_run(layers: dict[str, Any], privileged: bool) -> None:
+    """Kernel objects that outlive the process that made them (System V shared memory, semaphores and
+    message queues, POSIX message queues; keys) must not carry state from one run to the next.
+
+    With the seccomp filter no run can create any (those calls are denied; the worker's IPC namespace is
+    fresh and stays empty). Without it each jail enters an IPC namespace of its own, which the kernel
+    destroys with everything in it when the jail's last process is gone, and starts with a new session
+    keyring and emptied user keyrings. Where neither is possible the fallback is recorded."""
+    layers["ipcns_per_run"] = layers["keyrings_per_run"] = False
+    if layers["seccomp"]:
+        return
+    if _jail.keyrings_supported():
+        layers["keyrings_per_run"] = True
+    else:
+        layers["fallbacks"]["keyrings"] = "no seccomp filter: kernel keys made by one run are visible to the next"
+    if privileged and _probe_in_child(lambda: (_jail.unshare(_jail.CLONE_NEWIPC), True)[1]):
+        layers["ipcns_per_run"] = True
+    else:
+        layers["fallbacks"]["ipc"] = ("no seccomp filter and no namespace privilege: System V and POSIX "
+                                      "IPC objects made by one run are visible to the next")
 
 
 def _landlock_ruleset(cfg: dict[str, Any], chroot: bool) -> Any:
@@ -147,9 +171,14 @@ def _landlock_ruleset(cfg: dict[str, Any], chroot: bool) -> Any:
     system = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache"]
     devices = ["/dev/" + d for d in ("null", "zero", "random", "urandom")]
     read_only = [p for p in system + _stdlib_dirs() if os.path.exists(p)]
-    ruleset = _jail.LandlockRuleset(read_only, [cfg["base_dir"]], devices, filesystem=not chroot)
+    ruleset = _jail.LandlockRuleset(read_only, [_scratch_parent(cfg)], devices, filesystem=not chroot)
     ruleset.move_to(_LANDLOCK_FD_MIN)
     return ruleset
+
+
+def _scratch_parent(cfg: dict[str, Any]) -> str:
+    """Where the per-run scratch directories go without the chroot (the only place a jail can write)."""
+    return os.path.join(cfg["base_dir"], "scratch")
 
 
 def _enter_cgroup(cfg: dict[str, Any], layers: dict[str, Any]) -> None:
@@ -322,6 +351,8 @@ class _Zygote:
                 pass
         elif self.layers["uid"]:
             _jail.sweep_uid(int(self.cfg["uid"]))
+        if self.layers["uid"] and not self.layers["chroot"] and not self.layers.get("landlock"):
+            _jail.remove_owned_entries(int(self.cfg["uid"]))  # nothing else stops writes to /tmp, /dev/shm
 
     def finish(self) -> None:
         run, self.run = self.run, None
@@ -343,10 +374,19 @@ class _Zygote:
                 _jail.umount(self.root + "/scratch")
             except OSError:
                 pass
-        else:
+        else:  # everything under the parent: a jail that may write there could have made siblings
             import shutil
 
-            shutil.rmtree(scratch, ignore_errors=True)
+            parent = _scratch_parent(self.cfg)
+            for name in os.listdir(parent):
+                path = os.path.join(parent, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass
 
     def make_scratch(self, cmd: dict[str, Any]) -> str:
         uid = cmd.get("uid")
@@ -358,7 +398,9 @@ class _Zygote:
             self.scratch = "/scratch"
             return self.scratch
         self.seq += 1
-        path = os.path.join(self.cfg["base_dir"], f"scratch-{os.getpid()}-{self.seq}")
+        parent = _scratch_parent(self.cfg)
+        os.makedirs(parent, mode=0o711, exist_ok=True)
+        path = os.path.join(parent, f"run-{os.getpid()}-{self.seq}")
         os.mkdir(path, 0o700)
         if uid is not None and os.geteuid() == 0:
             os.chown(path, uid, gid)
@@ -422,8 +464,16 @@ def _jail_main(cmd: dict[str, Any], fds: list[int], scratch: str, layers: dict[s
         os.closerange(5, keep)
         os.closerange(keep + 1, _MAXFD)
         os.setsid()
-        if layers.get("cgroup"):
+        try:  # the OOM killer's first choice, in the worker's cgroup and (without it) on the host
             _jail.set_oom_score_adj(1000)
+        except OSError:
+            if layers.get("cgroup"):
+                raise
+        if layers.get("ipcns_per_run"):
+            _jail.unshare(_jail.CLONE_NEWIPC)
+        keys = not layers["seccomp"] and layers.get("keyrings_per_run")
+        if keys and layers["uid"]:
+            _jail.join_new_session_keyring()  # as root: never short of key quota
         if layers["chroot"]:
             os.chroot(root)
         os.chdir(scratch)
@@ -432,6 +482,10 @@ def _jail_main(cmd: dict[str, Any], fds: list[int], scratch: str, layers: dict[s
             _jail.drop_privileges(int(cmd["uid"]), int(cmd["gid"]))
         elif layers["userns"]:
             _jail.drop_capabilities()
+        if keys:
+            _jail.clear_user_keyrings()
+            if not layers["uid"]:
+                _jail.join_new_session_keyring()
         _jail.set_pdeathsig()
         _jail.prctl(_jail.PR_SET_DUMPABLE, 0)
         if layers.get("landlock"):

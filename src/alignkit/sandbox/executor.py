@@ -20,8 +20,11 @@ tmpfs scratch directory; a PID namespace whose init kills everything a run leave
 uid of its own (a user namespace when not root); rlimits (address space, CPU, file size, processes,
 descriptors, no core dumps); a cgroup capping the memory and process count of the whole tree; Landlock
 (no TCP, no signals outside the jail; without the chroot also a read-only filesystem view with a writable
-scratch area); and a seccomp filter (no sockets, ptrace, namespaces, io_uring, bpf, keyring, ...). See
-``_worker.py`` for the process tree.
+scratch area); and a seccomp filter (no sockets, ptrace, namespaces, io_uring, bpf, keyring, System V
+IPC and POSIX message queues, ...). Nothing a run makes survives it: its processes are killed, its scratch
+is dropped, and the kernel objects that would outlive them cannot be made (without the seccomp filter each
+jail gets an IPC namespace and a session keyring of its own instead). See ``_worker.py`` for the process
+tree and the README's security section for which layer holds against what.
 """
 
 from __future__ import annotations
@@ -50,6 +53,29 @@ _WORKER = Path(__file__).with_name("_worker.py")
 UID_BASE = 1_990_000
 UID_SPAN = 4096
 _STARTUP_TIMEOUT_S = 60.0
+
+
+MIN_MEMORY_MB = 64  # below this a jail cannot even map what the forked interpreter needs
+
+
+def check_limits(max_workers: int | None = None, timeout_s: float = 3.0, memory_mb: int = 1024, **other: Any
+                 ) -> None:
+    """Refuse settings the sandbox cannot honour, naming the argument: no workers (a pool that would wait
+    forever), non-positive time limits, an address-space limit too small to hold the interpreter (which
+    would pass short programs without limiting them), non-positive sizes and counts."""
+    def bad(name: str, value: Any, need: str) -> ValueError:
+        return ValueError(f"{name}={value!r}: must be {need}")
+
+    if max_workers is not None and (isinstance(max_workers, bool) or not isinstance(max_workers, int)
+                                    or not 1 <= max_workers <= 256):
+        raise bad("max_workers", max_workers, "an integer from 1 to 256, or None for one per core (at most 4)")
+    if not isinstance(timeout_s, int | float) or not 0 < timeout_s <= 3600:
+        raise bad("timeout_s", timeout_s, "a number of seconds in (0, 3600]")
+    if isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or not MIN_MEMORY_MB <= memory_mb <= 1 << 20:
+        raise bad("memory_mb", memory_mb, f"an integer number of megabytes from {MIN_MEMORY_MB} to {1 << 20}")
+    for name, value in other.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or not value > 0):
+            raise bad(name, value, "a positive number")
 
 
 _DIR_PREFIX = "alignkit-sbx-"  # worker directories (temp dir) and cgroups carry this prefix
@@ -559,6 +585,9 @@ class Executor(_JobsAPI):
                  nproc: int = 16, pin_cpus: bool = False, isolation: dict[str, bool] | None = None) -> None:
         if sys.platform != "linux":
             raise RuntimeError("the sandbox needs Linux")
+        check_limits(max_workers, timeout_s, memory_mb, sample_timeout_s=sample_timeout_s,
+                     min_timeout_s=min_timeout_s, wall_factor=wall_factor, output_limit_bytes=output_limit_bytes,
+                     file_size_mb=file_size_mb, scratch_mb=scratch_mb, nproc=nproc)
         self.max_workers = max_workers or min(os.cpu_count() or 1, 4)
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb

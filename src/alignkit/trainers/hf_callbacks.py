@@ -99,3 +99,42 @@ class RichStepProgress(TrainerCallback):
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
+
+
+class EvalCallback(TrainerCallback):
+    """Runs the recipe's ``eval.tasks`` on the model at step 0, every ``eval.every`` steps and at the end, and logs
+    ``eval/<task>/<metric>`` into ``metrics.jsonl`` (main process only; the others go on training and meet it at the
+    next synchronisation). Samples and ``results.json`` of each evaluation go to ``<run>/eval/step-NNNNNN/``."""
+
+    def __init__(self, run_dir: Path, settings, tokenizer, seed: int = 0):
+        self.run_dir = Path(run_dir)
+        self.settings = settings
+        self.tokenizer = tokenizer
+        self.seed = seed
+        self.metrics = MetricsLog(self.run_dir / "metrics.jsonl")
+        self.done: set[int] = set()
+
+    def _evaluate(self, state, model) -> None:
+        from alignkit.eval.during_training import evaluate
+
+        step = int(state.global_step)
+        if not state.is_world_process_zero or step in self.done or model is None:
+            return
+        s = self.settings
+        log.info("evaluating %s at step %d", ", ".join(s.tasks), step)
+        results = evaluate(model, self.tokenizer, list(s.tasks), s.limit, max_new_tokens=s.max_new_tokens,
+                           out_dir=self.run_dir / "eval" / f"step-{step:06d}", seed=self.seed)
+        self.metrics.write(step, results)
+        self.done.add(step)
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        if state.global_step == 0:
+            self._evaluate(state, model)
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        every = self.settings.every
+        if every and state.global_step % every == 0:
+            self._evaluate(state, model)
+
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        self._evaluate(state, model)

@@ -4,7 +4,7 @@ The reward model is the policy's architecture with a one-logit score head
 (``AutoModelForSequenceClassification``), initialised from a causal LM checkpoint. To fit a CPU budget
 the backbone can be cut to its first ``num_layers`` transformer layers and its token embeddings frozen;
 on GPUs keep every layer. Pairs come from the shipped prompt sets (built offline by
-:mod:`alignkit.rewards.pair_builder`: gold answers preferred over judge-verified corrupted answers), from a
+:mod:`datagen.pairs`: gold answers preferred over judge-verified corrupted answers), from a
 JSONL file with ``prompt``/``chosen``/``rejected`` columns, or from a list of dicts. Each pair is
 tokenized by :func:`alignkit.rewards.reward_model.encode_conversation`, the same function the
 :class:`~alignkit.rewards.RewardModel` uses to score, so training and scoring see identical inputs.
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from alignkit.config.schema import RecipeBase
-from alignkit.rewards.pair_builder import TASKS, load_pairs, read_jsonl
+from alignkit.data.loading import TASKS, load_pairs, read_rows
 from alignkit.rewards.reward_model import RM_INFO_FILE, RewardModel, encode_conversation
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def resolve_pairs(
     if path.is_dir():
         path = path / f"{split}.jsonl"
     if path.is_file():
-        return read_jsonl(path)
+        return read_rows(path)
     from alignkit.errors import DataError
 
     raise DataError(
@@ -200,7 +200,7 @@ def train_reward_model(
         max_length: tokens per (prompt, response); longer inputs lose their beginning.
         num_layers: keep only the first N transformer layers (``None``: all).
         train_embeddings: also train the token embeddings (frozen by default).
-        seed: seed of the score head, data order and pair building.
+        seed: seed of the score head, data order and the spurious relabelling of shipped pairs.
         report_to: TRL/transformers loggers (``"none"``, ``"tensorboard"``, ``"wandb"``...).
         spurious: build a hackable preference (``"length"`` or ``"fence"``) from task-name pairs.
         device: ``"auto"`` (GPU when there is one) or ``"cpu"``.

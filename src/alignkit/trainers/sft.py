@@ -16,6 +16,7 @@ from omegaconf import OmegaConf
 
 from alignkit.config.schema import RecipeBase, model_kwargs
 from alignkit.errors import ConfigError
+from alignkit.eval.during_training import EvalSettings
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +62,11 @@ class SFTRecipe(RecipeBase):
 
     data: DataConfig = field(default_factory=DataConfig)
     trainer: SFTTrainerConfig = field(default_factory=SFTTrainerConfig)
+    eval: EvalSettings = field(default_factory=EvalSettings)  # benchmarks at step 0, every N steps, at the end
 
     @staticmethod
     def check(cfg) -> None:
+        EvalSettings.validate(cfg.eval)
         t = cfg.trainer
         if t.learning_rate <= 0:
             raise ConfigError(f"trainer.learning_rate={t.learning_rate} must be > 0.")
@@ -134,7 +137,12 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
     from alignkit.data import load_sft_dataset
     from alignkit.models import load_model, load_tokenizer
     from alignkit.runs import is_main_process
-    from alignkit.trainers.hf_callbacks import MetricsJSONLCallback, RichStepProgress, resume_checkpoint
+    from alignkit.trainers.hf_callbacks import (
+        EvalCallback,
+        MetricsJSONLCallback,
+        RichStepProgress,
+        resume_checkpoint,
+    )
 
     d = cfg.data
     columns = OmegaConf.to_container(d.columns, resolve=True) if d.columns else None
@@ -146,8 +154,11 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
     tokenizer.padding_side = "right"
     model = load_model(cfg.model.name_or_path, **model_kwargs(cfg.model))
     args = build_sft_config(cfg, run_dir)
+    callbacks = [MetricsJSONLCallback(run_dir), RichStepProgress("sft")]
+    if cfg.eval.tasks:
+        callbacks.append(EvalCallback(run_dir, cfg.eval, tokenizer, seed=cfg.seed))
     trainer = SFTTrainer(model=model, args=args, train_dataset=train, eval_dataset=evalset,
-                         processing_class=tokenizer, callbacks=[MetricsJSONLCallback(run_dir), RichStepProgress("sft")])
+                         processing_class=tokenizer, callbacks=callbacks)
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
     for noisy in (PrinterCallback, ProgressCallback):  # rich progress and metrics.jsonl replace them

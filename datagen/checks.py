@@ -1,4 +1,4 @@
-"""Checks on shipped data that run trusted code (used by scripts/build_data.py and the unit tests)."""
+"""Checks that run trusted gold solutions (used by the prompt-set builder and the unit tests)."""
 
 from __future__ import annotations
 
@@ -45,14 +45,3 @@ def failing_solutions(items: list[dict], timeout_s: float = 120.0) -> list[str]:
     if proc.returncode != 0:
         return [f"harness crashed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}"]
     return list(json.loads(proc.stdout.strip().splitlines()[-1]))
-
-
-def extract_fenced_code(text: str) -> str:
-    """The body of the first ```python fenced block in ``text`` (or of the first fenced block)."""
-    start = text.find("```python")
-    start = text.find("```") if start < 0 else start
-    if start < 0:
-        return text
-    body_start = text.find("\n", start) + 1
-    end = text.find("```", body_start)
-    return text[body_start : end if end >= 0 else len(text)]

@@ -14,12 +14,6 @@ import re
 from collections.abc import Callable
 from fractions import Fraction
 
-MATH_SUFFIX = (
-    'Solve the problem step by step. End your response with "The final answer is N." '
-    "where N is the final number."
-)
-"""Instruction appended to every math prompt (the judges look for "The final answer is ...")."""
-
 NAMES = [
     "Aisha",
     "Ben",

@@ -1,14 +1,16 @@
 """Preference pairs for reward-model training, built offline from the shipped prompt sets.
 
-For every prompt with a gold reference answer (for instruction following, whose shipped prompts have
-none, a response built by rule to follow the instructions: :mod:`alignkit.rewards.if_synth`), the
-*chosen* response is the reference (checked by the task's judge to pass) and each *rejected* response is a corrupted copy that the same judge verifies to
-fail: for code, a mutated program (an operator flipped, a bound shifted...) that fails the unit tests,
-a prose answer with no code, or a truncated block; for math, a wrong final answer, a missing final-answer
-line, or a cut-off solution; for instruction following, the same construction with one instruction left
-out, or an edit (case, commas, quotes, truncation...) that breaks one of the instructions; for chat
-(prompts with a reference only), a compliant answer to a harmful request, a refusal of a benign one,
-or a factual answer with another question's answer swapped in.
+Run by ``scripts/build_data.py``; the pairs ship in ``alignkit/data/shipped/pairs/`` and are read by
+:func:`alignkit.data.load_pairs`. For every prompt with a gold reference answer (for instruction
+following, whose shipped prompts have none, a response built by rule to follow the instructions:
+:mod:`datagen.if_synth`), the *chosen* response is the reference (checked by the task's judge to pass) and
+each *rejected* response is a corrupted copy that the same judge verifies to fail: for code, a mutated
+program (an operator flipped, a bound shifted...) that fails the unit tests, a prose answer with no code,
+or a truncated block; for math, a wrong final answer, a missing final-answer line, or a cut-off
+solution; for instruction following, the same construction with one instruction left out, or an edit
+(case, commas, quotes, truncation...) that breaks one of the instructions; for chat (prompts with a
+reference only), a compliant answer to a harmful request, a refusal of a benign one, or a factual answer
+with another question's answer swapped in.
 Everything is deterministic given the seed, and nothing is downloaded.
 
 ``spurious="length"`` (or ``"fence"``) builds a *hackable* preference instead: the chosen response is
@@ -21,55 +23,14 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 
-TASKS = ("coding", "math", "instruction_following", "chat")
-SPURIOUS = (None, "length", "fence")
+from alignkit.data.loading import PROMPT_SETS as TASKS
+from alignkit.data.loading import SPURIOUS, load_prompts, make_spurious
+from alignkit.sandbox.extract import extract_code
 
-FILLER = [
-    "Let me walk through this carefully so that every step is clear.",
-    "I double-checked each part of the reasoning above before writing it down.",
-    "To summarize, the approach is simple, but it is worth spelling out the details.",
-    "This kind of problem comes up often, so a clear explanation helps.",
-    "Each step follows directly from the previous one, which keeps the solution easy to verify.",
-    "I hope this detailed explanation makes the whole process easy to follow.",
-]
-
-
-# ---------------------------------------------------------------------------- data access
-def shipped_dir() -> Path:
-    """Folder of the shipped prompt sets (``alignkit/data/shipped``)."""
-    return Path(__file__).resolve().parents[1] / "data" / "shipped"
-
-
-def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Records of a JSONL file (blank lines skipped)."""
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def write_jsonl(records: Iterable[dict[str, Any]], path: str | Path) -> Path:
-    """Write records as JSONL (parent folders created)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
-
-
-def load_records(task: str, split: str) -> list[dict[str, Any]]:
-    """The shipped records of ``task`` (``coding``, ``math``...) for ``split`` (``train``/``test``)."""
-    path = shipped_dir() / task / f"{split}.jsonl"
-    if not path.is_file():
-        from alignkit.errors import DataError
-
-        raise DataError(
-            f"no shipped data at {path}; shipped tasks: {sorted(p.name for p in shipped_dir().iterdir())}"
-        )
-    return read_jsonl(path)
+DEFAULT_PER_PROMPT = {"coding": 2, "math": 1, "instruction_following": 2, "chat": 2}
 
 
 # ---------------------------------------------------------------------------- corruptions: code
@@ -99,15 +60,18 @@ _CODE_MUTATIONS: list[tuple[str, str]] = [
     (r"\.upper\(\)", ".lower()"),
     (r"range\(([^,()]+)\)", r"range(1, \1)"),
 ]
-_FENCE_RE = re.compile(r"```[a-zA-Z0-9_+-]*\n(.*?)```", re.DOTALL)
 
 
 def code_of(response: str) -> tuple[str, str, str] | None:
-    """``(before, code, after)`` around the first fenced block of a response, or ``None``."""
-    m = _FENCE_RE.search(response)
-    if not m:
+    """``(before, code, after)`` around the fenced program of a response (as the code judge extracts it),
+    or ``None`` when the response has no fenced block."""
+    if "```" not in response:
         return None
-    return response[: m.start(1)], m.group(1), response[m.end(1) :]
+    code = extract_code(response)
+    start = response.find(code) if code else -1
+    if start < 0:
+        return None
+    return response[:start], code, response[start + len(code) :]
 
 
 def mutate_code(response: str, rng: random.Random, limit: int = 3) -> list[tuple[str, str]]:
@@ -263,44 +227,6 @@ class ChatCheck:
         self.refusal.close()
 
 
-# ---------------------------------------------------------------------------- spurious preferences
-def _pad(text: str, rng: random.Random) -> str:
-    extra = rng.sample(FILLER, k=3)
-    return text.rstrip() + "\n\n" + " ".join(extra)
-
-
-def _fenced(text: str) -> str:
-    """The response wrapped in a code fence (unchanged when it already has one)."""
-    return text if "```" in text else f"```\n{text.strip()}\n```"
-
-
-def make_spurious(pair: dict[str, Any], spurious: str, rng: random.Random) -> dict[str, Any]:
-    """Relabel a pair so that the spurious feature alone decides the preference.
-
-    Half of the time the (correct) chosen response gets the feature, the other half the (incorrect)
-    rejected response gets it and becomes "chosen": correctness no longer predicts the label.
-    """
-    good, bad = pair["chosen"], pair["rejected"]
-    flip = rng.random() < 0.5
-    if spurious == "length":
-        winner, loser = (_pad(bad, rng), good) if flip else (_pad(good, rng), bad)
-        if len(loser) >= len(winner):
-            winner = _pad(winner, rng)
-    elif spurious == "fence":
-        winner, loser = (bad, good) if flip else (good, bad)
-        winner = _fenced(winner)
-        loser = loser.replace("```python\n", "").replace("```\n", "").replace("```", "")
-    else:
-        raise ValueError(f"spurious must be one of {SPURIOUS}, got {spurious!r}")
-    return {
-        **pair,
-        "chosen": winner,
-        "rejected": loser,
-        "kind": f"spurious_{spurious}",
-        "correct_is_chosen": not flip,
-    }
-
-
 # ---------------------------------------------------------------------------- builder
 def _negatives(
     task: str, record: dict[str, Any], rng: random.Random, others: Sequence[dict[str, Any]] | None = None
@@ -322,7 +248,7 @@ def _negatives(
     if task == "chat":
         return chat_negatives(record, others or [], rng)
     if task == "instruction_following":
-        from alignkit.rewards.if_synth import synthesize
+        from datagen.if_synth import synthesize
 
         skipped = [
             ("instruction_skipped", synthesize(record["prompt"], meta, skip=instruction_id))
@@ -375,9 +301,9 @@ def build_pairs(
     if spurious not in SPURIOUS:
         raise ValueError(f"spurious must be one of {SPURIOUS}, got {spurious!r}")
     rng = random.Random(f"{task}-{split}-{seed}")
-    recs = list(records if records is not None else load_records(task, split))
+    recs = list(records if records is not None else load_prompts(task, split))
     if task == "instruction_following":  # the shipped set has no references: build compliant ones
-        from alignkit.rewards.if_synth import synthesize
+        from datagen.if_synth import synthesize
 
         recs = [
             r if r.get("reference") else {**r, "reference": synthesize(r["prompt"], r["metadata"])}
@@ -450,50 +376,33 @@ def _verified(task: str, candidates: list[dict[str, Any]], judge: Any) -> list[d
     ]
 
 
-def shipped_pairs_dir() -> Path:
-    """Folder of the prebuilt pair files (``alignkit/rewards/pairs/<name>/{train,test}.jsonl``)."""
-    return Path(__file__).resolve().parent / "pairs"
-
-
-def load_pairs(task: str, split: str, spurious: str | None = None, seed: int = 0) -> list[dict[str, Any]]:
-    """Pairs for a task: the prebuilt file when one ships (default seed only), else built now.
-
-    A spurious preference is derived from the real (verified) pairs by relabelling them, so it needs no
-    new verification.
-    """
-    if spurious not in SPURIOUS:
-        raise ValueError(f"spurious must be one of {SPURIOUS}, got {spurious!r}")
-    path = shipped_pairs_dir() / task / f"{split}.jsonl"
-    pairs = read_jsonl(path) if seed == 0 and path.is_file() else build_pairs(task, split, seed=seed)
-    if spurious:
-        rng = random.Random(f"{task}-{split}-{seed}-{spurious}")
-        pairs = [make_spurious(p, spurious, rng) for p in pairs]
-    return pairs
-
-
-def build_pair_files(
+def pair_files(
+    prompt_sets: dict[str, dict[str, Sequence[dict[str, Any]]]],
     tasks: Sequence[str] = TASKS,
-    out_dir: str | Path | None = None,
     spurious: str | None = None,
     seed: int = 0,
-    per_prompt: int | dict[str, int] = 2,
+    per_prompt: dict[str, int] | None = None,
     log: Callable[[str], None] = print,
-) -> dict[str, Path]:
-    """Build train/test pair files for several tasks (``<task>[_spurious]/{train,test}.jsonl``).
-
-    ``per_prompt`` may be a dict per task (e.g. ``{"math": 1}`` keeps the many math prompts small).
-    """
-    out_root = Path(out_dir) if out_dir is not None else shipped_pairs_dir()
-    written: dict[str, Path] = {}
+) -> dict[str, str]:
+    """JSONL texts of the pair files, ``{"<task>[_spurious]/<split>.jsonl": text}``, built from the records
+    of ``prompt_sets[task][split]``. ``per_prompt`` is the number of pairs per prompt of each task (default
+    2; the shipped math pairs use 1, which keeps the many math prompts small)."""
+    per_prompt = {**DEFAULT_PER_PROMPT, **(per_prompt or {})}
+    out: dict[str, str] = {}
     for task in tasks:
         name = task if spurious is None else f"{task}_{spurious}"
         for split in ("train", "test"):
-            k = per_prompt.get(task, 2) if isinstance(per_prompt, dict) else per_prompt
-            pairs = build_pairs(task, split, per_prompt=k, spurious=spurious, seed=seed)
-            path = write_jsonl(
-                ({k: v for k, v in p.items() if k != "metadata"} for p in pairs),
-                out_root / name / f"{split}.jsonl",
+            pairs = build_pairs(
+                task,
+                split,
+                prompt_sets[task][split],
+                per_prompt=per_prompt[task],
+                spurious=spurious,
+                seed=seed,
             )
-            written[f"{name}/{split}"] = path
-            log(f"{name}/{split}: {len(pairs)} pairs -> {path}")
-    return written
+            out[f"{name}/{split}.jsonl"] = "".join(
+                json.dumps({k: v for k, v in p.items() if k != "metadata"}, ensure_ascii=False) + "\n"
+                for p in pairs
+            )
+            log(f"pairs/{name}/{split}: {len(pairs)} pairs")
+    return out

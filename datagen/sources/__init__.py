@@ -1,0 +1,1 @@
+"""Source material of the shipped datasets: hand-written problems and seeded generators."""
