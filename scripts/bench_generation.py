@@ -174,15 +174,15 @@ def main(argv=None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    from alignkit.eval.humaneval import build_prompt, load_problems
+    from alignkit.eval.tasks.humaneval import HumanEval
     from alignkit.generation.fast import FastGenerator
     from alignkit.generation.rollout import GenerationSettings, HFGenerator, chat_prompt_ids
     from alignkit.models import load_model, load_tokenizer
 
     tok = load_tokenizer(args.model)
     model = load_model(args.model, trainable=False, dtype="float32", device="cpu")
-    problems = load_problems()
-    prompts = [chat_prompt_ids(tok, build_prompt(p, "chat")) for p in problems]
+    task = HumanEval()  # chat mode: the prompts of `alignkit eval humaneval`
+    prompts = [chat_prompt_ids(tok, task.prompt(doc)) for doc in task.load()]
     report: dict = {"model": args.model, "threads": torch.get_num_threads(), "torch": torch.__version__,
                     "load_avg_start": os.getloadavg()}
     print(f"model {args.model}, torch {torch.__version__}, {torch.get_num_threads()} threads, "

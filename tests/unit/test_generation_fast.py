@@ -257,12 +257,13 @@ def test_make_generator_backends(model, tokenizer):
 def test_greedy_tokens_equal_hf_generate_on_the_embedded_model():
     """The embedded model in fp32, 8 HumanEval chat prompts, 160 new tokens, 4 slots (rows are replaced and
     packed during the run), against HF generate at batch 8 (left-padded, as eval ran before)."""
-    from alignkit.eval.humaneval import build_prompt, load_problems
+    from alignkit.eval.tasks.humaneval import HumanEval
     from alignkit.models import load_model, load_tokenizer
 
     tok = load_tokenizer("smollm2-135m-instruct")
     m = load_model("smollm2-135m-instruct", trainable=False, dtype="float32", device="cpu")
-    ids = [chat_prompt_ids(tok, build_prompt(p, "chat")) for p in load_problems(8)]
+    task = HumanEval()
+    ids = [chat_prompt_ids(tok, task.prompt(doc)) for doc in task.load()[:8]]
     settings = dict(max_new_tokens=160, temperature=0.0)
     expected = HFGenerator(m, tok, _settings(backend="hf", batch_size=8, **settings)).generate_ids(ids)
     got = FastGenerator(m, tok, _settings(batch_size=4, **settings)).generate_ids(ids)

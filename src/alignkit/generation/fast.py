@@ -185,6 +185,8 @@ class FastGenerator:
     :class:`Completion` objects.
     """
 
+    continuous_batching = True  # callers may hand it many prompts at once: slots are refilled as rows finish
+
     def __init__(self, model, tokenizer, settings, unwrap: Callable | None = None):
         self.model, self.tokenizer, self.settings = model, tokenizer, settings
         self.unwrap = unwrap or (lambda m: m)

@@ -214,11 +214,12 @@ def rollout(generator, tokenizer, prompts: Sequence[str | list[dict]], n: int = 
 
 def generate(model, tokenizer, prompts: Sequence[str], n: int = 1, max_new_tokens: int = 256,
              temperature: float = 0.0, batch_size: int = 16, chat: bool = True, stop: Sequence[str] | None = None,
-             system_prompt: str | None = None, progress: Callable[[int], None] | None = None) -> list[list[str]]:
+             system_prompt: str | None = None, progress: Callable[[int], None] | None = None,
+             backend: str = "auto") -> list[list[str]]:
     """Convenience: ``n`` response texts per prompt. ``chat=False`` continues raw text (base-model mode)."""
-    settings = GenerationSettings(max_new_tokens=max_new_tokens, temperature=temperature, batch_size=batch_size,
-                                  stop=list(stop or []), system_prompt=system_prompt)
-    gen = HFGenerator(model, tokenizer, settings)
+    settings = GenerationSettings(backend=backend, max_new_tokens=max_new_tokens, temperature=temperature,
+                                  batch_size=batch_size, stop=list(stop or []), system_prompt=system_prompt)
+    gen = make_generator(model, tokenizer, settings)
     if chat:
         rolls = rollout(gen, tokenizer, prompts, n, progress=progress)
         texts = [r.text for r in rolls]
