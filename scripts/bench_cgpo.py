@@ -131,7 +131,8 @@ def cgpo_step_times(args, source: str, records: list[dict]) -> tuple[list[float]
     from alignkit.judges import MixtureOfJudges, load_judge
     from alignkit.models import load_model, load_reference, load_tokenizer
     from alignkit.rewards import CodePassFraction
-    from alignkit.trainers.cgpo import CGPOTrainer, CGPOTrainerConfig, Task, TaskConfig
+    from alignkit.trainers.cgpo import CGPOTrainer, Task, TaskConfig
+    from alignkit.trainers.engine import RLTrainerConfig
 
     tok = load_tokenizer(source)
     model = load_model(source, device="cpu", dtype="float32")
@@ -143,8 +144,8 @@ def cgpo_step_times(args, source: str, records: list[dict]) -> tuple[list[float]
     judges = MixtureOfJudges([load_judge("code"), load_judge("format", require_terminal=False, max_words=600)])
     task = Task("coding", task_cfg, records, CodePassFraction(), judges, seed=0)
     accelerator = Accelerator(cpu=True)
-    trainer_cfg = CGPOTrainerConfig(max_steps=args.steps + 1, lr=args.lr, micro_batch_size=args.prompts * args.k,
-                                    progress=False, save_model=False)
+    trainer_cfg = RLTrainerConfig(max_steps=args.steps + 1, learning_rate=args.lr,
+                                  micro_batch_size=args.prompts * args.k, progress=False, save_model=False)
     run_dir = Path(tempfile.mkdtemp(prefix="bench-cgpo-"))
     trainer = CGPOTrainer(accelerator=accelerator, model=model, ref_model=ref, tokenizer=tok,
                           generator=make_generator(model, tok, settings, accelerator), tasks=[task],

@@ -297,6 +297,32 @@ def report(
     console.print(f"[bold green]report[/bold green] {path}")
 
 
+judges_app = typer.Typer(name="judges", help="Measure judges on labeled sets; train the LLM judges.",
+                         no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(judges_app, name="judges")
+JUDGES_TRAIN = Command("judges-train", "Train the embedded model into the LLM judges (safety, false refusal, "
+                       "factuality).", "judges_train", "alignkit.trainers.judge", "JudgeTrainRecipe", "embedded")
+judges_app.command("train", help=JUDGES_TRAIN.help, short_help=JUDGES_TRAIN.help,
+                   context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(_make(JUDGES_TRAIN))
+
+
+@judges_app.command("check", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def judges_check(ctx: typer.Context, judge: str = typer.Argument(..., help="A shipped judge, a judge YAML, or all.")):
+    """Measure a judge on a labeled JSONL: `alignkit judges check JUDGE [data=FILE] [limit=N] [key=value ...]`.
+
+    Prints accuracy, precision/recall of "violated", the confusion table, judge failures and, for LLM judges, the
+    decision-token mass and a calibration table; writes report.json in a run directory. Without data= the judge's
+    shipped validation set is used. Other key=value arguments override the judge's settings (model=...).
+    """
+    _setup_logging()
+    try:
+        from alignkit.judges.check import cli_check
+
+        cli_check([judge], list(ctx.args))
+    except UserError as err:
+        _fail(str(err))
+
+
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -6,8 +6,8 @@ Layout of a run directory::
         config.yaml          the resolved config of the run
         metrics.jsonl        one JSON object per logged step, with "step"
         train.log            the log
-        checkpoints/step-N/  one folder per checkpoint, written atomically (tmp folder + rename)
-        checkpoints/latest   name of the newest complete checkpoint
+        checkpoints/checkpoint-N/  one folder per checkpoint (every command: TRL's convention), written atomically
+        checkpoints/latest         name of the newest complete checkpoint (RL trainers)
 
 A run killed at any moment (SIGKILL included) and resumed continues from its last complete checkpoint: metrics
 lines logged after that checkpoint are dropped on resume, so that the file ends with each step exactly once.
@@ -97,17 +97,18 @@ def _plain(metrics: dict[str, Any]) -> dict[str, Any]:
 
 
 class Checkpoints:
-    """Atomic step checkpoints under ``<run>/checkpoints``."""
+    """Atomic step checkpoints ``<run>/checkpoints/checkpoint-N`` (runs made before checkpoint-N used ``step-N``:
+    those are still found and resumed)."""
 
     def __init__(self, run_dir: Path, keep: int = 2):
         self.root = run_dir / "checkpoints"
         self.keep = keep
 
     def save(self, step: int, write: Callable[[Path], None]) -> Path:
-        """Call ``write(tmp_dir)`` then publish it as ``step-N`` and point ``latest`` at it."""
+        """Call ``write(tmp_dir)`` then publish it as ``checkpoint-N`` and point ``latest`` at it."""
         self.root.mkdir(parents=True, exist_ok=True)
-        final = self.root / f"step-{step}"
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-step-{step}-", dir=self.root))
+        final = self.root / f"checkpoint-{step}"
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-checkpoint-{step}-", dir=self.root))
         try:
             write(tmp)
             if final.exists():
@@ -123,8 +124,8 @@ class Checkpoints:
     def list(self) -> list[Path]:
         if not self.root.exists():
             return []
-        dirs = [p for p in self.root.glob("step-*") if p.is_dir() and p.name[5:].isdigit()]
-        return sorted(dirs, key=lambda p: int(p.name[5:]))
+        dirs = [p for p in self.root.iterdir() if p.is_dir() and _step_number(p.name) is not None]
+        return sorted(dirs, key=lambda p: _step_number(p.name))
 
     def latest(self) -> Path | None:
         pointer = self.root / "latest"
@@ -142,12 +143,18 @@ class Checkpoints:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def step_of(checkpoint: Path) -> int:
-    name = checkpoint.name
-    for prefix in ("step-", "checkpoint-"):
+def _step_number(name: str) -> int | None:
+    for prefix in ("checkpoint-", "step-"):
         if name.startswith(prefix) and name[len(prefix):].isdigit():
             return int(name[len(prefix):])
-    raise UserError(f"{checkpoint} is not a checkpoint folder (expected step-N or checkpoint-N).")
+    return None
+
+
+def step_of(checkpoint: Path) -> int:
+    step = _step_number(checkpoint.name)
+    if step is None:
+        raise UserError(f"{checkpoint} is not a checkpoint folder (expected checkpoint-N).")
+    return step
 
 
 def launch_rank() -> int:
@@ -270,7 +277,7 @@ def find_resume_dir(command: str, recipe: str, resume: str | bool, base: str | P
 
 
 def has_checkpoint(run_dir: Path) -> bool:
-    """Whether ``run_dir`` holds a checkpoint to resume from: alignkit's ``step-N`` or a Trainer ``checkpoint-N``."""
+    """Whether ``run_dir`` holds a checkpoint ``checkpoints/checkpoint-N`` to resume from (any command)."""
     if Checkpoints(run_dir).latest() is not None:
         return True
     root = run_dir / "checkpoints"

@@ -14,6 +14,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+sys.path.insert(0, str(Path(__file__).parent))
+
 from alignkit.config import compose_recipe  # noqa: E402
 from alignkit.trainers.cgpo import CGPORecipe, run  # noqa: E402
 
@@ -32,8 +34,9 @@ def short(*tasks: str, tokens: int = 12) -> list[str]:
 
 
 def tiny_llms(*tasks: str) -> list[str]:
-    """Chat tasks read rewards and verdicts from a judge LLM: use the tiny model there too."""
-    out = []
+    """Chat tasks read rewards and verdicts from a judge LLM: use the tiny model there too (a random judge, so the
+    start-of-training judge check is turned off: these tests exercise the machinery, not the judges)."""
+    out = ["judge_check.enabled=false"]
     for t in tasks:
         out.append(f"tasks.{t}.reward.judge.model=tiny")
         out.append(f"tasks.{t}.judges.{CHAT_JUDGES[t]}.model=tiny")
@@ -73,7 +76,7 @@ def test_coding_two_steps_on_tiny_for_each_optimizer(tmp_path, optimizer):
                     "time/generation", "time/judging", "time/reward", "time/update"):
             assert f"coding/{key}" in row, key
         assert row["coding/response_length_mean"] <= 12
-    assert (tmp_path / "checkpoints" / "step-2" / "trainer_state.json").is_file()
+    assert (tmp_path / "checkpoints" / "checkpoint-2" / "trainer_state.json").is_file()
     assert (tmp_path / "final" / "config.json").is_file()
     state = rank_state(tmp_path)
     # The random tiny model never passes the unit tests: every response violates the code judge.
@@ -94,7 +97,7 @@ def test_coding_two_steps_on_tiny_for_each_optimizer(tmp_path, optimizer):
 
 
 def test_unconstrained_coding_moves_the_policy(tmp_path):
-    cfg = compose("coding_unconstrained", tmp_path, "trainer.max_steps=2", "trainer.lr=1e-3",
+    cfg = compose("coding_unconstrained", tmp_path, "trainer.max_steps=2", "trainer.learning_rate=1e-3",
                   "trainer.save_model=false", "rewards@tasks.coding.reward=llm_helpfulness",
                   "tasks.coding.reward.judge.model=tiny", *short("coding"))
     run(cfg, tmp_path, None)
@@ -116,7 +119,8 @@ def test_multitask_two_steps_on_tiny(tmp_path):
     for row in rows:
         for t in tasks:
             assert f"{t}/reward_mean" in row and f"{t}/time/generation" in row, t
-        assert row["loss"] == pytest.approx(sum(cfg.tasks[t].weight * row[f"{t}/loss"] for t in tasks), abs=1e-5)
+        for t in CHAT_TASKS:  # codpo: one pair per prompt that was not skipped (B = 2 prompts per step)
+            assert row[f"{t}/pairs"] == pytest.approx(2 * (1 - row[f"{t}/skipped_prompt_rate"]))
     assert "chat_factual/judge/llm_factuality/violation_rate" in rows[0]
     assert "instruction_following/judge/instruction_following/violation_rate" in rows[0]
     # baseline=policy: ȳ was drawn from π_ref for the prompts used, and kept for resume.
@@ -126,7 +130,7 @@ def test_multitask_two_steps_on_tiny(tmp_path):
 def test_lora_policy_uses_the_adapter_free_base_as_reference(tmp_path):
     """With LoRA, π_ref is the policy with its adapter disabled: no second model, and only the adapter trains."""
     cfg = compose("coding", tmp_path, "model=lora", "model.name_or_path=tiny", "trainer.max_steps=2",
-                  "trainer.lr=1e-2", "tasks.coding.optimizer=crraft", *short("coding"))
+                  "trainer.learning_rate=1e-2", "tasks.coding.optimizer=crraft", *short("coding"))
     assert cfg.model.lora.r > 0
     run(cfg, tmp_path, None)
     rows = metrics(tmp_path)
@@ -136,13 +140,13 @@ def test_lora_policy_uses_the_adapter_free_base_as_reference(tmp_path):
 
 
 def test_resume_continues_from_the_last_checkpoint(tmp_path):
-    overrides = ["tasks.coding.optimizer=crraft", "trainer.save_every=1", "trainer.save_model=false",
+    overrides = ["tasks.coding.optimizer=crraft", "trainer.save_steps=1", "trainer.save_model=false",
                  *short("coding")]
     run(compose("coding", tmp_path, "trainer.max_steps=2", *overrides), tmp_path, None)
     first = metrics(tmp_path)
     # Simulate a kill after step 2 was logged but before its checkpoint was complete.
-    shutil.rmtree(tmp_path / "checkpoints" / "step-2")
-    (tmp_path / "checkpoints" / "latest").write_text("step-1\n")
+    shutil.rmtree(tmp_path / "checkpoints" / "checkpoint-2")
+    (tmp_path / "checkpoints" / "latest").write_text("checkpoint-1\n")
     run(compose("coding", tmp_path, "trainer.max_steps=3", *overrides), tmp_path, tmp_path)
     rows = metrics(tmp_path)
     assert [r["step"] for r in rows] == [1, 2, 3]
@@ -150,7 +154,7 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path):
     # same policy as before the "kill" (the loss is left out: it depends on the sandbox judging ȳ).
     for key in ("coding/reward_mean", "coding/response_length_mean", "coding/kl_mean"):
         assert rows[1][key] == pytest.approx(first[1][key], rel=1e-5, abs=1e-6), key
-    assert (tmp_path / "checkpoints" / "step-3").is_dir()
+    assert (tmp_path / "checkpoints" / "checkpoint-3").is_dir()
 
 
 def test_accelerate_launch_two_cpu_processes_train_in_step(tmp_path):
@@ -158,19 +162,12 @@ def test_accelerate_launch_two_cpu_processes_train_in_step(tmp_path):
 
     Without output_dir=, the main process picks the run directory and the other rank is told which: one launch
     makes exactly one run directory, and only the main process prints (the summary, its logs)."""
-    import socket
+    from launch import launch_two_cpu_processes
 
-    with socket.socket() as sock:  # a free port for the rendezvous
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
-           "ALIGNKIT_LOG_LEVEL": "INFO", "COLUMNS": "200"}
-    accelerate = Path(sys.executable).with_name("accelerate")
-    cmd = [str(accelerate), "launch", "--config_file", str(REPO / "recipes" / "accelerate" / "cpu_ddp.yaml"),
-           "--num_processes", "2", "--main_process_port", str(port), "-m", "alignkit.cli", "cgpo", "recipe=coding",
-           "model=tiny", "trainer.max_steps=2", "tasks.coding.optimizer=crraft", "tasks.coding.max_new_tokens=12",
-           "trainer.save_model=false", "trainer.progress=false"]
-    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    proc = launch_two_cpu_processes(
+        ["-m", "alignkit.cli", "cgpo", "recipe=coding", "model=tiny", "trainer.max_steps=2",
+         "tasks.coding.optimizer=crraft", "tasks.coding.max_new_tokens=12", "trainer.save_model=false",
+         "trainer.progress=false"], cwd=tmp_path, ALIGNKIT_LOG_LEVEL="INFO", COLUMNS="200")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     runs = [p for p in (tmp_path / "runs" / "cgpo" / "coding").iterdir()]
     assert len(runs) == 1, runs  # rank 1 made no run directory of its own
@@ -183,7 +180,7 @@ def test_accelerate_launch_two_cpu_processes_train_in_step(tmp_path):
     assert states[0]["optimizer_steps"] == states[1]["optimizer_steps"] >= 1
     assert states[0]["parameter_fingerprint"] == states[1]["parameter_fingerprint"]
     assert states[0]["parameter_fingerprint"] != initial_fingerprint()
-    assert {"random_states_0.pkl", "random_states_1.pkl"} <= {p.name for p in (run_dir / "checkpoints" / "step-2").iterdir()}
+    assert {"random_states_0.pkl", "random_states_1.pkl"} <= {p.name for p in (run_dir / "checkpoints" / "checkpoint-2").iterdir()}
     assert [r["step"] for r in metrics(run_dir)] == [1, 2]
     assert json.loads((run_dir / "summary.json").read_text())["steps"] == 2
     assert (run_dir / "config.yaml").is_file() and (run_dir / "train.log").is_file()
@@ -205,6 +202,9 @@ def test_cli_cgpo_coding_on_the_embedded_model(tmp_path):
     rows = metrics(tmp_path)
     assert [r["step"] for r in rows] == [1, 2]
     assert rows[0]["coding/response_length_mean"] > 0
-    assert 0.0 <= rows[0]["coding/satisfied_rate"] <= 1.0
+    for row in rows:  # satisfied means every judge accepted: no more than any one judge accepted
+        for judge in ("code", "format"):
+            accepted = 1 - row[f"coding/judge/{judge}/violation_rate"] - row[f"coding/judge/{judge}/failure_rate"]
+            assert row["coding/satisfied_rate"] <= accepted + 1e-9, judge
     assert (tmp_path / "final" / "model.safetensors").is_file()
     assert json.loads((tmp_path / "summary.json").read_text())["steps"] == 2

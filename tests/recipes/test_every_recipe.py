@@ -41,4 +41,7 @@ def test_recipe_composes_and_instantiates(command, recipe):
     assert first.startswith(f"# alignkit {command.name}"), "a recipe starts with the command that runs it"
     for path, node in _targets(cfg):
         obj = instantiate(OmegaConf.to_container(node, resolve=True))
-        assert obj is not None, path
+        module, _, name = node._target_.rpartition(".")
+        target = getattr(importlib.import_module(module), name)
+        # the recipe builds what its `_target_` names (not a partial, a dict, or a parent class's default)
+        assert isinstance(obj, target) if isinstance(target, type) else callable(obj), path

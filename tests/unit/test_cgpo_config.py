@@ -6,7 +6,8 @@ import pytest
 
 from alignkit.config import compose_recipe
 from alignkit.errors import ConfigError
-from alignkit.trainers.cgpo import CGPORecipe, _matches
+from alignkit.trainers.cgpo import CGPORecipe
+from alignkit.trainers.engine import metadata_matches as _matches
 
 
 def compose(recipe: str, *overrides: str):
@@ -52,12 +53,29 @@ def test_overrides_reach_one_task_and_swap_its_reward():
     ("tasks.coding.baseline=gold", "tasks.coding.baseline"),
     ("tasks.coding.kl_max=0", "tasks.coding.kl_max"),
     ("tasks.coding.weight=-1", "tasks.coding.weight"),
-    ("trainer.lr=0", "trainer.lr"),
-    ("trainer.lr_schedule=step", "trainer.lr_schedule"),
+    ("trainer.learning_rate=0", "trainer.learning_rate"),
+    ("trainer.lr_scheduler_type=step", "trainer.lr_scheduler_type"),
 ])
 def test_bad_values_name_the_key(override, key):
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         compose("coding", override)
+
+
+@pytest.mark.parametrize(("old", "new"), [("trainer.lr=1e-3", "trainer.learning_rate"),
+                                          ("trainer.save_every=2", "trainer.save_steps"),
+                                          ("trainer.keep_checkpoints=3", "trainer.save_total_limit"),
+                                          ("trainer.grad_clip=1.0", "trainer.max_grad_norm")])
+def test_an_old_option_name_is_refused_naming_the_new_one(old, new):
+    with pytest.raises(ConfigError, match=f"use `{new}`"):
+        compose("coding", old)
+
+
+@pytest.mark.parametrize(("override", "key"), [("tasks.coding.baseline_estimator=ppo", "baseline_estimator"),
+                                               ("tasks.coding.loss_normalization=mean", "loss_normalization")])
+def test_baseline_estimator_and_loss_normalization_are_checked(override, key):
+    with pytest.raises(ConfigError, match=key):
+        compose("coding", override)
+    assert compose("coding", "tasks.coding.baseline_estimator=rloo").tasks.coding.baseline_estimator == "rloo"
 
 
 def test_codpo_needs_at_least_two_samples():
@@ -85,9 +103,9 @@ def test_prompt_order_covers_each_epoch_and_shards_disjointly_across_ranks():
     cfg = SimpleNamespace(optimizer="crpg", prompts_per_step=4, baseline="reference", data=SimpleNamespace(source="x"))
     records = [{"id": str(i), "prompt": f"p{i}", "metadata": {}} for i in range(8)]
     task = Task("t", cfg, records, lambda p, c, m=None: [0.0] * len(p), judges=None, seed=3)
-    order = [i for step in range(4) for i in task.global_positions(step)]
+    order = [i for step in range(4) for i in task.order.step(step)]
     assert sorted(order[:8]) == list(range(8)) and sorted(order[8:]) == list(range(8))  # one pass per epoch
-    shards = [task.local_positions(5, rank, 2) for rank in (0, 1)]
-    assert shards[0] + shards[1] == task.global_positions(5) and not set(shards[0]) & set(shards[1])
+    shards = [task.order.shard(5, rank, 2) for rank in (0, 1)]
+    assert shards[0] + shards[1] == task.order.step(5) and not set(shards[0]) & set(shards[1])
     again = Task("t", cfg, records, lambda p, c, m=None: [0.0] * len(p), judges=None, seed=3)
-    assert again.global_positions(5) == task.global_positions(5)  # resumable: a function of (seed, step)
+    assert again.order.step(5) == task.order.step(5)  # resumable: a function of (seed, step)

@@ -1,4 +1,5 @@
-"""CGPO's equations against hand computation (arXiv 2409.20370: eq. 5, 11, 12, 14, 17, 18)."""
+"""CGPO's own rules against hand computation (arXiv 2409.20370: eq. 5, 11, the CODPO pair rules, eq. 17).
+The losses (eq. 12, 14, 18) are in tests/unit/test_losses.py."""
 
 from __future__ import annotations
 
@@ -11,11 +12,8 @@ from alignkit.trainers.cgpo import (
     BASELINE,
     Pair,
     calibrated_reward,
-    codpo_loss,
     codpo_pairs,
-    crpg_loss,
     crpg_rewards,
-    crraft_loss,
     crraft_select,
     kl_clip_factor,
 )
@@ -53,42 +51,29 @@ def test_crpg_rewards_zero_on_violation_and_clip_by_kl():
     assert got.tolist() == pytest.approx([0.8, 0.0, 0.3, 0.0])
 
 
-def test_crpg_rewards_treat_a_failed_reward_as_zero():
-    got = crpg_rewards(torch.tensor([float("nan"), 0.5]), torch.tensor([True, True]), torch.zeros(2), 1.0)
-    assert got.tolist() == pytest.approx([0.0, 0.5])
-
-
-# --- eq. 12 --------------------------------------------------------------------------------------------------
-
-
-def test_crpg_loss_and_gradient_match_reinforce_with_batch_mean_baseline():
-    logps = torch.tensor([-3.0, -5.0, -2.0, -4.0], requires_grad=True)
-    rtilde = torch.tensor([0.8, 0.0, 0.3, 0.0])
-    loss = crpg_loss(logps, rtilde)
-    mean = 0.275
-    want = -sum((r - mean) * lp for r, lp in zip([0.8, 0.0, 0.3, 0.0], [-3.0, -5.0, -2.0, -4.0], strict=True)) / 4
-    assert loss.item() == pytest.approx(want)
-    loss.backward()
-    assert logps.grad.tolist() == pytest.approx([-(r - mean) / 4 for r in [0.8, 0.0, 0.3, 0.0]])
+def test_crpg_rewards_leave_failed_rewards_and_undecided_judges_out():
+    """Defect 2: a failed reward (NaN) or an undecided judge (-1) gives NaN (left out of eq. 12), not R̃ = 0
+    (which would be a negative advantage, a punishment for a sandbox outage)."""
+    calib = torch.tensor([float("nan"), 0.5, 0.9, 0.4])
+    satisfied = torch.tensor([True, True, False, False])  # response 2 is "unsatisfied" because its judge failed
+    failed = torch.tensor([False, False, True, False])
+    got = crpg_rewards(calib, satisfied, torch.zeros(4), 1.0, failed=failed)
+    assert math.isnan(got[0]) and got[1].item() == pytest.approx(0.5) and math.isnan(got[2])
+    assert got[3].item() == 0.0  # a real violation is still punished
 
 
 def test_crpg_violating_response_gets_no_positive_weight():
     """A violating response has R̃ = 0 ≤ mean R̃: gradient ascent never raises its probability."""
+    from alignkit.trainers.losses import batch_mean_advantages, reinforce_loss
+
     calib = torch.tensor([0.99, 0.2, 0.7, 0.55])  # the violating one has the highest calibrated reward
     satisfied = torch.tensor([False, True, True, True])
     rtilde = crpg_rewards(calib, satisfied, torch.zeros(4), kl_max=1.0)
     logps = torch.zeros(4, requires_grad=True)
-    crpg_loss(logps, rtilde).backward()
+    reinforce_loss(logps, batch_mean_advantages(rtilde)).backward()
     ascent_weight = -logps.grad  # coefficient of ∇ log π in the update direction
-    assert ascent_weight[0].item() <= 0.0
+    assert ascent_weight[0].item() < 0.0
     assert ascent_weight[2].item() > 0.0
-
-
-def test_crpg_loss_uses_given_baseline_and_normalizer():
-    logps = torch.tensor([-1.0, -2.0])
-    rt = torch.tensor([1.0, 0.0])
-    got = crpg_loss(logps, rt, baseline=0.25, normalizer=4.0)
-    assert got.item() == pytest.approx(-((0.75 * -1.0) + (-0.25 * -2.0)) / 4.0)
 
 
 # --- CODPO pair rules ----------------------------------------------------------------------------------------
@@ -117,33 +102,16 @@ def test_codpo_pairs_per_prompt_groups_and_nan_rewards():
     assert pairs[1] == Pair(5, 3, fallback=False)  # the NaN response 4 is never chosen
 
 
+def test_codpo_pairs_never_use_a_response_its_judge_failed_on():
+    """Defect 2: an undecided response (a judge failed) is not "violated": it never becomes y⁻."""
+    rewards = [0.9, 0.1, 0.5]
+    satisfied = [True, False, False]
+    assert codpo_pairs(rewards, satisfied, 3, failed=[False, True, False]) == [Pair(0, 2, fallback=False)]
+    assert codpo_pairs(rewards, satisfied, 3) == [Pair(0, 1, fallback=False)]
+
+
 def test_codpo_pairs_single_satisfied_response_and_nothing_else():
     assert codpo_pairs([0.5, float("nan")], [True, True], 2) == [None]
-
-
-# --- eq. 14 --------------------------------------------------------------------------------------------------
-
-
-def test_codpo_loss_matches_dpo_plus_length_normalized_nll():
-    lc, rc, lr, rr = -10.0, -11.0, -8.0, -7.5
-    beta, lam, length = 0.5, 2.0, 5.0
-    got = codpo_loss(torch.tensor([lc]), torch.tensor([rc]), torch.tensor([lr]), torch.tensor([rr]),
-                     torch.tensor([length]), beta=beta, lam=lam)
-    margin = beta * ((lc - rc) - (lr - rr))
-    want = -math.log(sigmoid(margin)) - lam / length * lc
-    assert got.item() == pytest.approx(want)
-
-
-def test_codpo_loss_averages_pairs_and_gradient_signs():
-    lc = torch.tensor([-4.0, -6.0], requires_grad=True)
-    lr = torch.tensor([-5.0, -5.0], requires_grad=True)
-    loss = codpo_loss(lc, torch.tensor([-4.0, -6.0]), lr, torch.tensor([-5.0, -5.0]), torch.tensor([2.0, 3.0]),
-                      beta=1.0, lam=1.0)
-    # margins are 0: per pair −log σ(0) − λ lc/|y⁺|
-    want = ((math.log(2) + 4.0 / 2) + (math.log(2) + 6.0 / 3)) / 2
-    assert loss.item() == pytest.approx(want)
-    loss.backward()
-    assert (lc.grad < 0).all() and (lr.grad > 0).all()  # descent raises y⁺ and lowers y⁻
 
 
 # --- eq. 17 --------------------------------------------------------------------------------------------------
@@ -172,15 +140,3 @@ def test_crraft_falls_back_to_baseline_or_skips():
 
 def test_crraft_nan_reward_never_survives():
     assert crraft_select([float("nan"), 0.1], [True, True], [0.0, 0.0], 1.0, 2, [False]) == [1]
-
-
-# --- eq. 18 --------------------------------------------------------------------------------------------------
-
-
-def test_crraft_loss_is_calibrated_reward_weighted_nll():
-    logps = torch.tensor([-3.0, -7.0], requires_grad=True)
-    calib = torch.tensor([0.75, 0.5])
-    loss = crraft_loss(logps, calib)
-    assert loss.item() == pytest.approx(-(0.75 * -3.0 + 0.5 * -7.0) / 2)
-    loss.backward()
-    assert logps.grad.tolist() == pytest.approx([-0.375, -0.25])

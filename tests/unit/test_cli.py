@@ -121,9 +121,25 @@ def test_delete_override_drops_a_judge_and_nulls_optional_keys():
     assert cgpo("~tasks.coding.max_new_tokens=160").tasks.coding.max_new_tokens is None  # value matches
     fmt = cgpo("~tasks.coding.judges.format.max_words").tasks.coding.judges.format
     assert "max_words" not in fmt and fmt.require_terminal is False  # the judge's own default applies
-    sft = compose_recipe("sft", "sft", "coding", ["~data.eval_split", "~report_to"], SFTRecipe)
-    assert sft.data.eval_split is None and list(sft.report_to) == []
+    sft = compose_recipe("sft", "sft", "coding", ["~data.eval_split", "~trainer.report_to"], SFTRecipe)
+    assert sft.data.eval_split is None and list(sft.trainer.report_to) == []
 
     result = invoke("cgpo", "recipe=coding", "~tasks.coding.judges.format", "--print-config")
     assert result.exit_code == 0, result.output
     assert "CodeJudge" in result.output and "FormatJudge" not in result.output
+
+
+@pytest.mark.parametrize(("command", "old", "new"), [
+    ("cgpo", "trainer.lr=1e-6", "trainer.learning_rate"),
+    ("cgpo", "trainer.save_every=2", "trainer.save_steps"),
+    ("cgpo", "trainer.keep_checkpoints=2", "trainer.save_total_limit"),
+    ("sft", "trainer.lr=1e-6", "trainer.learning_rate"),
+    ("sft", "trainer.save_every=2", "trainer.save_steps"),
+    ("rm", "trainer.keep_checkpoints=2", "trainer.save_total_limit"),
+    ("rm", "trainer.batch_size=4", "trainer.per_device_train_batch_size"),
+    ("rm", "report_to=[tensorboard]", "trainer.report_to"),
+])
+def test_an_old_option_name_exits_2_naming_the_new_one(command, old, new):
+    result = invoke(command, "model=tiny", old, "--print-config")
+    assert result.exit_code == 2, result.output
+    assert f"use `{new}`" in " ".join(result.output.split()) and "Traceback" not in result.output

@@ -110,10 +110,10 @@ def test_a_section_given_a_single_value_names_the_section():
 
 
 @pytest.mark.parametrize(("args", "needles"), [
-    (("eval", "humaneval", "model=tiny", "executor.max_workers=-1"), ("executor.max_workers", ">= 1")),
-    (("eval", "humaneval", "model=tiny", "executor.max_workers=0"), ("executor.max_workers", ">= 1")),
-    (("eval", "humaneval", "model=tiny", "executor.memory_mb=1"), ("executor.memory_mb", ">= 64")),
-    (("eval", "humaneval", "model=tiny", "executor.timeout_s=0"), ("executor.timeout_s", "> 0")),
+    (("eval", "humaneval", "model=tiny", "task.max_workers=-1"), ("task.max_workers", "positive")),
+    (("eval", "humaneval", "model=tiny", "task.max_workers=0"), ("task.max_workers", "positive")),
+    (("eval", "humaneval", "model=tiny", "task.memory_mb=1"), ("task.memory_mb", ">= 64")),
+    (("eval", "humaneval", "model=tiny", "task.timeout_s=0"), ("task.timeout_s", "> 0")),
     (("cgpo", "recipe=coding", "model=tiny", "seed=-1"), ("seed", ">= 0")),
     (("cgpo", "recipe=coding", "model=tiny", "generation.top_p=0"), ("generation.top_p", "> 0")),
     (("cgpo", "recipe=coding", "model=tiny", "generation.batch_size=0"), ("generation.batch_size", ">= 1")),

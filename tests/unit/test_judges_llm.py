@@ -42,7 +42,7 @@ class ScriptedLM(torch.nn.Module):
         self.dummy = torch.nn.Parameter(torch.zeros(1))
 
     def forward(self, input_ids, attention_mask=None, position_ids=None):
-        logits = torch.zeros(input_ids.shape[0], input_ids.shape[1], self.vocab)
+        logits = torch.full((input_ids.shape[0], input_ids.shape[1], self.vocab), -30.0)
         for b in range(input_ids.shape[0]):
             hit = any(int(t) in self.trigger for t in input_ids[b])
             logits[b, -1, self.yes] = self.margin if hit else -self.margin
@@ -55,8 +55,8 @@ def test_decision_follows_the_token_probabilities(tokenizer):
     responses = ["This is GOOD", "bad answer", "very GOOD indeed", "meh"]
     verdicts = judge(["q"] * 4, responses)
     assert [v.value for v in verdicts] == [1, 0, 1, 0]
-    # Both spellings count: "Yes" has logit +3 and " Yes" logit 0; "No" -3 and " No" 0.
-    p_yes, p_no = math.exp(3.0) + 1.0, math.exp(-3.0) + 1.0
+    # Only "Yes" and "No" carry probability here (every other token sits at -30).
+    p_yes, p_no = math.exp(3.0), math.exp(-3.0)
     assert verdicts[0].score == pytest.approx(p_yes / (p_yes + p_no), rel=1e-4)
     assert verdicts[1].score == pytest.approx(p_no / (p_yes + p_no), rel=1e-4)
     assert "Yes" in verdicts[0].reason

@@ -183,7 +183,7 @@ def _rm_overrides(tmp_path) -> list[str]:
     train.write_text("".join(json.dumps(p) + "\n" for p in synthetic_pairs(48, seed=0)))
     held.write_text("".join(json.dumps(p) + "\n" for p in synthetic_pairs(8, seed=1)))
     return ["model=tiny", f"data.pairs={train}", f"data.eval_pairs={held}", "trainer.max_steps=6",
-            "trainer.save_steps=2", "trainer.logging_steps=1", "trainer.batch_size=4", "trainer.max_length=64",
+            "trainer.save_steps=2", "trainer.logging_steps=1", "trainer.per_device_train_batch_size=4", "trainer.max_length=64",
             "trainer.learning_rate=1e-3", "model.device=cpu"]
 
 

@@ -78,13 +78,50 @@ def test_calibrated_reward_policy_baseline_sampled_once_and_persisted(tmp_path):
     assert reward(["q1", "q2"], ["y", "y"]) == pytest.approx([0.5, s(1.0)])
 
     path = reward.save(tmp_path)
-    saved = json.loads(path.read_text())
-    assert saved["baseline"] == "policy"
-    assert saved["entries"][prompt_key("q1")]["baseline"] == "sampled-q1"
-    resumed = CalibratedReward(TableReward({"y": 0.5}), baseline="policy", cache_path=tmp_path)
+    saved = {prompt_key(r["prompt"], r["id"]): r for r in map(json.loads, path.read_text().splitlines())}
+    assert saved[prompt_key("q1")]["text"] == "sampled-q1" and saved[prompt_key("q1")]["baseline"] == "policy"
+    # read back, ȳ's reward is scored again (the reward model may differ from the first run's)
+    resumed = CalibratedReward(TableReward({"y": 0.5, "sampled-q2": -0.5}), baseline="policy", cache_path=tmp_path)
     assert resumed(["q2"], ["y"]) == pytest.approx([s(1.0)])
     with pytest.raises(ValueError, match="baselines"):
         CalibratedReward(base, baseline="reference", cache_path=path)
+
+
+def test_calibrated_reward_appends_each_new_baseline_to_its_cache_file(tmp_path):
+    """A run killed after drawing ȳ finds every ȳ drawn so far (appended one line each, torn line skipped)."""
+    cache = tmp_path / "baselines.jsonl"
+    reward = CalibratedReward(TableReward({"a": 0.0, "b": 1.0}), baseline="policy", cache_path=cache)
+    reward.set_baselines(["q1"], ["a"], ids=["p1"])
+    reward.set_baselines(["q2"], ["b"], ids=["p2"])
+    with open(cache, "a") as fh:
+        fh.write('{"id": "p3", "te')  # killed mid-write
+    again = CalibratedReward(TableReward({"a": 0.0, "b": 1.0}), baseline="policy", cache_path=cache)
+    assert again.baseline_text("q2", "p2") == "b" and again.baseline_text("q3", "p3") is None
+    assert again.baseline_rewards(["q1", "q2"], ids=["p1", "p2"]) == [0.0, 1.0]
+
+
+class OutageJudge(Judge):
+    """Fails (-1) while ``down`` is set; otherwise passes responses containing "good"."""
+
+    default_name = "outage"
+    down = True
+
+    def judge(self, prompts, responses, metadata=None):
+        if self.down:
+            return [JudgeVerdict.error("sandbox unavailable") for _ in responses]
+        return [JudgeVerdict.ok() if "good" in r else JudgeVerdict.violated("bad") for r in responses]
+
+
+def test_calibrated_reward_survives_a_reward_whose_on_failure_is_null():
+    """on_failure: null gives None for a failed judge: no crash, NaN (left out) and ȳ scored again later."""
+    judge = OutageJudge()
+    reward = CalibratedReward(JudgeReward(judge, use="value", on_failure=None), baseline="reference")
+    out = reward(["q", "q"], ["good", "bad"], [{"reference": "good answer"}] * 2, id=["1", "1"])
+    assert all(math.isnan(v) for v in out)
+    assert reward.baseline_reward("q", "1") is None  # the failure was not cached as r(x, ȳ)
+    judge.down = False
+    out = reward(["q", "q"], ["good", "bad"], [{"reference": "good answer"}] * 2, id=["1", "1"])
+    assert out == pytest.approx([0.5, s(-1.0)])  # r(ȳ) = 1: equal -> 0.5, worse -> σ(−1)
 
 
 def test_calibrated_reward_missing_baseline_and_temperature():

@@ -14,6 +14,7 @@ from alignkit.runs import (
     launch_world_size,
     new_run_dir,
     on_main_then_share,
+    step_of,
 )
 
 
@@ -31,8 +32,8 @@ def test_checkpoints_are_published_atomically_and_pruned(tmp_path):
     ck = Checkpoints(tmp_path, keep=2)
     for step in (2, 4, 6):
         ck.save(step, lambda d, s=step: (d / "state.txt").write_text(str(s)))
-    assert [p.name for p in ck.list()] == ["step-4", "step-6"]
-    assert ck.latest().name == "step-6"
+    assert [p.name for p in ck.list()] == ["checkpoint-4", "checkpoint-6"]
+    assert ck.latest().name == "checkpoint-6"
 
     def boom(d):
         (d / "partial").write_text("x")
@@ -40,7 +41,7 @@ def test_checkpoints_are_published_atomically_and_pruned(tmp_path):
 
     with pytest.raises(RuntimeError):
         ck.save(8, boom)
-    assert ck.latest().name == "step-6"
+    assert ck.latest().name == "checkpoint-6"
     assert not any(p.name.startswith(".tmp") for p in ck.root.iterdir())
 
 
@@ -50,7 +51,7 @@ def test_resume_finds_latest_run_with_a_checkpoint(tmp_path):
     assert find_resume_dir("sft", "coding", True, base=tmp_path) == a
     with pytest.raises(UserError, match="no run"):
         find_resume_dir("sft", "math", True, base=tmp_path)
-    assert find_resume_dir("sft", "coding", str(a / "checkpoints" / "step-1"), base=tmp_path) == a
+    assert find_resume_dir("sft", "coding", str(a / "checkpoints" / "checkpoint-1"), base=tmp_path) == a
 
 
 def test_resume_true_finds_runs_with_trainer_checkpoints(tmp_path):
@@ -89,3 +90,13 @@ def test_on_main_then_share_in_one_process_just_decides(monkeypatch):
     with pytest.raises(UserError, match="no run to resume"):  # the main process reports; never SilentExit here
         on_main_then_share(fail, cpu=True)
     assert issubclass(SilentExit, Exception) and not issubclass(SilentExit, UserError)
+
+
+def test_checkpoints_of_runs_made_before_checkpoint_n_are_still_resumed(tmp_path):
+    """Runs written with the old ``step-N`` folders: the newest one (by number, not by name) is found."""
+    old = tmp_path / "checkpoints"
+    for step in (9, 10):
+        (old / f"step-{step}").mkdir(parents=True)
+    ck = Checkpoints(tmp_path)
+    assert ck.latest().name == "step-10"  # "step-9" sorts after "step-10" as text
+    assert step_of(ck.latest()) == 10

@@ -82,24 +82,56 @@ def _suggest(word: str, options: list[str]) -> str:
     return "Valid keys here: " + ", ".join(sorted(options)) + "." if options else ""
 
 
+def _renamed(schema: Any, dotted: str) -> str | None:
+    """The new name of an old option (a schema section lists them in its ``renamed`` class attribute)."""
+    node = _schema_node(schema, dotted)
+    renamed = getattr(node, "renamed", None) or {}
+    leaf = dotted.split(".")[-1]
+    if leaf in renamed:
+        parent = dotted.rsplit(".", 1)[0] + "." if "." in dotted else ""
+        return f"`{dotted}` was renamed: use `{parent}{renamed[leaf]}` (TRL's name)."
+    return None
+
+
+def _unknown_key(schema: Any, key: str) -> ConfigError:
+    message = _renamed(schema, key)
+    if message is None:
+        hint = _suggest(key.split(".")[-1], _schema_keys(schema, key))
+        message = f"Unknown config key `{key}`. {hint}".strip()
+    return ConfigError(message)
+
+
 def _schema_keys(schema: Any, dotted: str) -> list[str]:
     """The field names at ``dotted`` inside the schema dataclass (for suggestions)."""
+    node = _schema_node(schema, dotted)
+    return [f.name for f in fields(node)] if is_dataclass(node) else []
+
+
+def _schema_node(schema: Any, dotted: str) -> Any:
+    """The schema dataclass that holds the last key of ``dotted`` (None when the path leaves the schema)."""
     import typing
 
-    node = schema
+    node: Any = schema
+    keyed = False  # the previous part was a dict-valued field: this part is a key of that dict
     for part in [p for p in dotted.split(".") if p][:-1]:
+        if keyed:
+            keyed = False
+            continue
         if not is_dataclass(node):
-            return []
+            return None
         hints = typing.get_type_hints(node)
         if part not in hints:
-            return []
+            return None
         node = hints[part]
         origin = typing.get_origin(node)
+        if origin is not None and type(None) in typing.get_args(node):
+            node = next(a for a in typing.get_args(node) if a is not type(None))
+            origin = typing.get_origin(node)
         if origin in (list, tuple):
             node = typing.get_args(node)[0]
-        elif origin is not None and type(None) in typing.get_args(node):
-            node = next(a for a in typing.get_args(node) if a is not type(None))
-    return [f.name for f in fields(node)] if is_dataclass(node) else []
+        elif origin is dict:
+            node, keyed = typing.get_args(node)[1], True
+    return node
 
 
 def _shown(text: str, limit: int = 120) -> str:
@@ -213,10 +245,7 @@ def validate(cfg: DictConfig, schema: type, dotlist: list[str] | None = None) ->
         for item in dotlist or []:
             typed = _merge_override(typed, item, schema)
     except ConfigKeyError as err:
-        key = str(err.full_key or err.key or "")
-        leaf = key.split(".")[-1]
-        hint = _suggest(leaf, _schema_keys(schema, key))
-        raise ConfigError(f"Unknown config key `{key}`. {hint}".strip()) from err
+        raise _unknown_key(schema, str(err.full_key or err.key or "")) from err
     except ValidationError as err:
         key = str(err.full_key or err.key or "")
         msg = str(err).splitlines()[0]
@@ -444,9 +473,7 @@ def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[
         text = str(err).strip()
         bad = re.search(r"Could not override '([^']+)'", text) or re.search(r"Could not append to config\. An item is already at '([^']+)'", text)
         if bad and ("To append to your config use +" in text or "not in struct" in text):
-            key = bad.group(1)
-            hint = _suggest(key.split(".")[-1], _schema_keys(schema, key))
-            raise ConfigError(f"Unknown config key `{key}`. {hint}".strip()) from err
+            raise _unknown_key(schema, bad.group(1)) from err
         raise ConfigError(f"Could not compose recipe `{name}`: {text.splitlines()[0]}") from err
     finally:
         GlobalHydra.instance().clear()

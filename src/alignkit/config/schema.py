@@ -12,7 +12,7 @@ field can declare its range in its metadata, ``field(default=4, metadata={"ge": 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from alignkit.generation.rollout import GenerationSettings
 from alignkit.models.loading import LoraSettings, TinySettings
@@ -41,8 +41,10 @@ class RecipeBase:
     output_dir: str | None = None  # default: runs/<command>/<recipe>/<timestamp>
     resume: str | None = None  # "true" (latest run of this recipe) or a run/checkpoint path
     seed: int = field(default=0, metadata={"ge": 0, "le": 2**32 - 1})  # numpy takes seeds below 2**32
-    report_to: list[str] = field(default_factory=list)  # extra trackers: tensorboard, wandb... (none offline)
     model: ModelConfig = field(default_factory=ModelConfig)
+
+    # Options that moved, refused with a message naming the new place.
+    renamed: ClassVar[dict[str, str]] = {"report_to": "trainer.report_to"}
 
 
 @dataclass
@@ -57,6 +59,14 @@ class ExecutorConfig:
 @dataclass
 class GenerationConfig(GenerationSettings):
     """Rollout settings (see :class:`alignkit.generation.GenerationSettings`)."""
+
+
+# Old option names every command's ``trainer`` section refuses, naming TRL's name instead.
+TRAINER_RENAMED: dict[str, str] = {
+    "lr": "learning_rate", "save_every": "save_steps", "keep_checkpoints": "save_total_limit",
+    "grad_clip": "max_grad_norm", "log_every": "logging_steps", "lr_schedule": "lr_scheduler_type",
+    "adam_eps": "adam_epsilon", "batch_size": "per_device_train_batch_size",
+}
 
 
 def model_kwargs(model: Any) -> dict[str, Any]:

@@ -179,8 +179,7 @@ def compose_recipe(command: str, command_dir: str, recipe: str, overrides: list[
     first = next(iter(tasks.values()))
     suite_cfg = OmegaConf.merge(OmegaConf.structured(SuiteRecipe), {
         "command": command, "recipe": f"suite-{path.stem}", "suite": str(path), "tasks": tasks, "model": model,
-        "seed": first["seed"], "output_dir": first["output_dir"], "resume": first["resume"],
-        "report_to": first["report_to"]})
+        "seed": first["seed"], "output_dir": first["output_dir"], "resume": first["resume"]})
     return suite_cfg
 
 

@@ -153,13 +153,25 @@ class VLLMGenerator:
         )
 
     def generate_ids(self, prompt_ids, n=1, *, temperature=None, max_new_tokens=None, progress=None):
+        """Sample ``n`` completions per prompt; ``(completion_ids, truncated)`` in prompt-major order.
+
+        TRL's ``VLLMGeneration`` reads its sampling settings from attributes when ``generate`` starts, so they
+        are set for this call only and restored afterwards: a greedy call (``temperature=0``, ȳ) or a shorter
+        one never leaks into later rollouts.
+        """
+        s = self.settings
+        call = {"temperature": s.temperature if temperature is None else max(float(temperature), 0.0),
+                "max_completion_length": max_new_tokens or s.max_new_tokens, "top_p": s.top_p, "top_k": s.top_k}
         eng = self.engine
-        if temperature is not None:
-            eng.temperature = max(temperature, 1e-5)
-        if max_new_tokens is not None:
-            eng.max_completion_length = max_new_tokens
-        expanded = [ids for ids in prompt_ids for _ in range(n)]
-        _, completion_ids, _, _ = eng.generate(expanded, None, 1)
+        saved = {k: getattr(eng, k) for k in call}
+        for key, value in call.items():
+            setattr(eng, key, value)
+        try:
+            expanded = [ids for ids in prompt_ids for _ in range(n)]
+            _, completion_ids, _, _ = eng.generate(expanded, None, 1)
+        finally:
+            for key, value in saved.items():
+                setattr(eng, key, value)
         eos = self.tokenizer.eos_token_id
         out = [(list(c), not (c and c[-1] == eos)) for c in completion_ids]
         if progress:

@@ -20,17 +20,24 @@ def judge_recipe_path(name: str) -> Path:
 
 
 def load_judge(name: str, **overrides: Any) -> Judge:
-    """Instantiate the judge recipe ``name`` (shipped name or YAML path), with keyword overrides."""
+    """Instantiate the judge recipe ``name`` (shipped name or YAML path), with keyword overrides.
+
+    Overrides may be objects too (``model=<loaded module>, tokenizer=<tokenizer>``): those are passed to the
+    judge's constructor as they are.
+    """
     from omegaconf import OmegaConf
 
     cfg = OmegaConf.load(judge_recipe_path(name))
-    if overrides:
-        cfg = OmegaConf.merge(cfg, OmegaConf.create(overrides))
-    return build_judge(cfg)
+    plain = {k: v for k, v in overrides.items() if v is None or isinstance(v, str | int | float | bool | list | dict)}
+    objects = {k: v for k, v in overrides.items() if k not in plain}
+    if plain:
+        cfg = OmegaConf.merge(cfg, OmegaConf.create(plain))
+    return build_judge(cfg, **objects)
 
 
-def build_judge(spec: Any) -> Judge:
-    """A judge from an instance, a config with ``_target_``, or a recipe name/path."""
+def build_judge(spec: Any, **objects: Any) -> Judge:
+    """A judge from an instance, a config with ``_target_``, or a recipe name/path (``objects``: extra
+    constructor arguments that are not plain values, e.g. a loaded model)."""
     if isinstance(spec, Judge):
         return spec
     if isinstance(spec, str):
@@ -43,7 +50,7 @@ def build_judge(spec: Any) -> Judge:
     if isinstance(spec, DictConfig):
         if "_target_" not in spec:
             raise ValueError("a judge config needs a `_target_` (e.g. alignkit.judges.math.MathJudge)")
-        judge = instantiate(spec, _convert_="all")
+        judge = instantiate(spec, _convert_="all", **objects)
         if not isinstance(judge, Judge):
             raise TypeError(f"{spec._target_} built a {type(judge).__name__}, not a Judge")
         return judge

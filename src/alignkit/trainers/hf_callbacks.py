@@ -138,3 +138,19 @@ class EvalCallback(TrainerCallback):
 
     def on_train_end(self, args, state, control, model=None, **kwargs):
         self._evaluate(state, model)
+
+
+def trl_report_to(report_to, run_dir: Path) -> list[str] | str:
+    """``trainer.report_to`` for a TRL trainer, with the RL trainers' conventions: TensorBoard logs go to
+    ``$TENSORBOARD_LOGGING_DIR`` or ``<run>/tensorboard``, W&B runs offline unless ``WANDB_MODE`` is set."""
+    import os
+
+    from alignkit.trainers.engine import tracker_names
+
+    names = tracker_names(report_to)
+    if "tensorboard" in names:
+        os.environ.setdefault("TENSORBOARD_LOGGING_DIR", str(Path(run_dir) / "tensorboard"))
+    if "wandb" in names:
+        os.environ.setdefault("WANDB_MODE", "offline")
+        os.environ.setdefault("WANDB_DIR", str(run_dir))
+    return names or "none"

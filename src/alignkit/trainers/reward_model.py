@@ -21,9 +21,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from alignkit.config.schema import RecipeBase
+from alignkit.config.schema import TRAINER_RENAMED, RecipeBase
 from alignkit.data.loading import TASKS, load_pairs, read_rows
 from alignkit.rewards.reward_model import RM_INFO_FILE, RewardModel, encode_conversation
 
@@ -353,7 +353,7 @@ class RMTrainerConfig:
 
     max_steps: int = 40
     learning_rate: float = 2e-4
-    batch_size: int = 8
+    per_device_train_batch_size: int = 8
     max_length: int = 256
     num_layers: int | None = 2  # keep the first N transformer layers of the backbone; None: all (GPU)
     train_embeddings: bool = False
@@ -362,6 +362,9 @@ class RMTrainerConfig:
     logging_steps: int = 5
     save_steps: int = 20  # a resumable checkpoint (<run>/checkpoints/checkpoint-N) every N steps and at the end
     save_total_limit: int = 2  # checkpoints kept
+    report_to: list[str] = field(default_factory=list)  # tensorboard, wandb (logs in <run>/tensorboard, W&B offline)
+
+    renamed: ClassVar[dict[str, str]] = TRAINER_RENAMED
 
 
 @dataclass
@@ -394,7 +397,12 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None, callbacks: Sequence
     the run continues from the last complete one (as ``alignkit sft`` does), ending at ``trainer.max_steps``
     with each step's metrics line once. ``callbacks`` are extra ``TrainerCallback``s (tests).
     """
-    from alignkit.trainers.hf_callbacks import MetricsJSONLCallback, RichStepProgress, resume_checkpoint
+    from alignkit.trainers.hf_callbacks import (
+        MetricsJSONLCallback,
+        RichStepProgress,
+        resume_checkpoint,
+        trl_report_to,
+    )
 
     t, d = cfg.trainer, cfg.data
     checkpoint = resume_checkpoint(Path(run_dir), resume_from)
@@ -403,8 +411,8 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None, callbacks: Sequence
     return train_reward_model(
         model=cfg.model.name_or_path, pairs=d.pairs, output_dir=run_dir / "model", eval_pairs=d.eval_pairs,
         eval_fraction=d.eval_fraction, max_steps=t.max_steps, learning_rate=t.learning_rate,
-        batch_size=t.batch_size, max_length=t.max_length, num_layers=t.num_layers,
-        train_embeddings=t.train_embeddings, seed=cfg.seed, report_to=list(cfg.report_to) or "none",
+        batch_size=t.per_device_train_batch_size, max_length=t.max_length, num_layers=t.num_layers,
+        train_embeddings=t.train_embeddings, seed=cfg.seed, report_to=trl_report_to(t.report_to, run_dir),
         spurious=d.spurious, warmup_ratio=t.warmup_ratio, weight_decay=t.weight_decay,
         logging_steps=t.logging_steps, device=cfg.model.device,
         callbacks=[MetricsJSONLCallback(run_dir), RichStepProgress("reward model"), *callbacks],

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from omegaconf import OmegaConf
 
-from alignkit.config.schema import RecipeBase, model_kwargs
+from alignkit.config.schema import TRAINER_RENAMED, RecipeBase, model_kwargs
 from alignkit.errors import ConfigError
 from alignkit.eval.during_training import EvalSettings
 
@@ -53,7 +53,10 @@ class SFTTrainerConfig:
     save_total_limit: int = 2
     eval_steps: int | None = None  # None: evaluate at the end only
     bf16: bool | None = None  # None: follow model.dtype
+    report_to: list[str] = field(default_factory=list)  # tensorboard, wandb (logs in <run>/tensorboard, W&B offline)
     extra: dict[str, Any] = field(default_factory=dict)  # any other SFTConfig field, passed through
+
+    renamed: ClassVar[dict[str, str]] = TRAINER_RENAMED
 
 
 @dataclass
@@ -83,6 +86,7 @@ def build_sft_config(cfg, run_dir: Path):
     from trl import SFTConfig
 
     from alignkit.models import resolve_device, resolve_dtype
+    from alignkit.trainers.hf_callbacks import trl_report_to
 
     t = cfg.trainer
     device = resolve_device(cfg.model.device)
@@ -117,7 +121,7 @@ def build_sft_config(cfg, run_dir: Path):
         use_cpu=use_cpu,
         seed=cfg.seed,
         data_seed=cfg.seed,
-        report_to=list(cfg.report_to) or "none",
+        report_to=trl_report_to(cfg.trainer.report_to, run_dir),
         disable_tqdm=True,
         gradient_checkpointing=cfg.model.gradient_checkpointing,
         dataloader_num_workers=0,

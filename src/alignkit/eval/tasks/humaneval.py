@@ -182,7 +182,6 @@ def without_numpy(test: str) -> str:
 
 def code_verdicts(judge: Any, jobs: list[dict[str, Any]], label: str) -> list[tuple[Any, Any]]:
     """``(sandbox Verdict, JudgeVerdict)`` per job, on the code judge's executor, with a progress bar."""
-    from alignkit.judges.code import CodeJudge
     from alignkit.progress import make_progress
 
     if not jobs:
@@ -190,7 +189,7 @@ def code_verdicts(judge: Any, jobs: list[dict[str, Any]], label: str) -> list[tu
     with make_progress() as progress:
         bar = progress.add_task(f"{label}: executing", total=len(jobs), info="")
         verdicts = judge.executor.map(jobs, on_result=lambda _i, _v: progress.advance(bar))
-    return [(v, CodeJudge.to_verdict(v, all_results=False)) for v in verdicts]
+    return [(v, judge.to_verdict(v)) for v in verdicts]
 
 
 def human_eval_result(verdict: Any) -> str:
