@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from alignkit.data.loading import PROMPT_SETS as TASKS
+from alignkit.data.loading import TASKS
 from alignkit.data.loading import SPURIOUS, load_prompts, make_spurious
 from alignkit.sandbox.extract import extract_code
 

@@ -20,7 +20,9 @@ from datagen.checks import failing_solutions  # noqa: E402
 from datagen.sources import if_prompts  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-PROMPT_SETS = ("coding", "math", "instruction_following", "chat")
+PROMPT_SETS = ("coding", "coding_easy", "math", "instruction_following", "chat")
+TASK_OF = {"coding_easy": "coding"}
+PAIR_SETS = ("coding", "math", "instruction_following", "chat")  # reward-model pairs exist for these
 
 
 def normalize(text: str) -> str:
@@ -63,7 +65,7 @@ def test_prompt_set_schema(name: str, split: str) -> None:
     assert len(set(ids)) == len(ids)
     for r in data:
         assert list(r) == ["id", "task", "prompt", "metadata", "reference"]
-        assert r["task"] == name
+        assert r["task"] == TASK_OF.get(name, name)
         assert r["id"].startswith(f"{name}-{split}-")
         assert isinstance(r["prompt"], str) and r["prompt"].strip()
         assert isinstance(r["metadata"], dict)
@@ -120,7 +122,7 @@ def test_build_data_regenerates_the_shipped_files_byte_for_byte(tmp_path: Path) 
     assert main(["--only", "prompts", "--out", str(tmp_path)]) == 0
     assert main(["--only", "pairs", "--tasks", "chat", "coding", "--out", str(tmp_path)]) == 0
     built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    assert len(built) == 4 * 2 + 3 * 2 + 1 + 2 * 2
+    assert len(built) == len(PROMPT_SETS) * 2 + 3 * 2 + 1 + 2 * 2
     differ = [str(rel) for rel in built if (tmp_path / rel).read_bytes() != (SHIPPED_DIR / rel).read_bytes()]
     assert not differ, f"the shipped files are stale or the build is not deterministic; run scripts/build_data.py: {differ}"
 
@@ -147,8 +149,9 @@ def test_failing_solutions_reports_a_wrong_solution() -> None:
     assert len(failures) == 1 and failures[0].startswith("wrong: AssertionError")
 
 
-def test_coding_records_are_well_formed() -> None:
-    for r in all_rows("coding"):
+@pytest.mark.parametrize("name", ["coding", "coding_easy"])
+def test_coding_records_are_well_formed(name: str) -> None:
+    for r in all_rows(name):
         meta = r["metadata"]
         entry = meta["entry_point"]
         assert 3 <= len(meta["tests"]) <= 6, r["id"]
@@ -166,12 +169,32 @@ def test_coding_problems_are_not_humaneval(humaneval: dict) -> None:
         return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
 
     he_shingles = [shingles(p["prompt"]) for p in humaneval.values()]
-    for r in all_rows("coding"):
+    for r in all_rows("coding") + all_rows("coding_easy"):
         assert r["metadata"]["entry_point"] not in he_names, r["id"]
         description = r["prompt"].split("\n\n")[0]
         mine = shingles(description)
         worst = max(len(mine & other) / len(mine) for other in he_shingles)
         assert worst < 0.5, f"{r['id']} reads like a HumanEval problem ({worst:.2f})"
+
+
+def test_easy_coding_tier_restates_no_coding_problem() -> None:
+    """The easy tier trains the demo: none of its functions may be a ``coding`` problem (a held-out one would be
+    learned under another split's name), by entry point or by the wording of the task."""
+    coding = all_rows("coding")
+    names = {r["metadata"]["entry_point"] for r in coding}
+    texts = {normalize(r["prompt"].split("\n\n")[0].split("` that ", 1)[-1]) for r in coding}
+    for r in all_rows("coding_easy"):
+        assert r["metadata"]["entry_point"] not in names, r["id"]
+        assert normalize(r["prompt"].split("\n\n")[0].split("` that ", 1)[-1]) not in texts, r["id"]
+
+
+def test_easy_coding_gold_solutions_pass_and_a_wrong_one_fails() -> None:
+    rows_ = all_rows("coding_easy")
+    programs = [{"name": r["metadata"]["entry_point"], "program": r["reference"].strip("`").removeprefix("python\n"),
+                 "tests": r["metadata"]["tests"]} for r in rows_]
+    assert failing_solutions(programs) == []
+    broken = dict(programs[0], program=programs[0]["program"].replace("return", "return None and", 1))
+    assert failing_solutions([broken])
 
 
 # ------------------------------------------------------------------------------------------------- math
@@ -282,7 +305,7 @@ def _train_prompts() -> dict[str, set[str]]:
         out[f"sft/{name}/train"] = {
             normalize(m["content"]) for r in sft for m in r["prompt"] + r["completion"]
         }
-    for name in PROMPT_SETS:  # the reward-model pairs train on prompts, chosen and rejected answers
+    for name in PAIR_SETS:  # the reward-model pairs train on prompts, chosen and rejected answers
         pairs = read(PAIRS_DIR / name / "train.jsonl")
         out[f"pairs/{name}/train"] = {normalize(r[k]) for r in pairs for k in ("prompt", "chosen", "rejected")}
     return out

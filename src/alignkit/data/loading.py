@@ -45,9 +45,11 @@ SHIPPED_DIR = Path(__file__).parent / "shipped"
 PAIRS_DIR = SHIPPED_DIR / "pairs"
 """Preference pairs for reward-model training: ``pairs/<task>/{train,test}.jsonl``."""
 
-PROMPT_SETS: tuple[str, ...] = ("coding", "math", "instruction_following", "chat")
+TASKS: tuple[str, ...] = ("coding", "math", "instruction_following", "chat")
+PROMPT_SETS: tuple[str, ...] = (*TASKS, "coding_easy")
+SHIPPED_TASK: dict[str, str] = {"coding_easy": "coding"}
+"""Task of a shipped prompt set whose name is not a task (``coding_easy``: the easy tier of ``coding``)."""
 SFT_SETS: tuple[str, ...] = ("coding", "math", "mixed")
-TASKS: tuple[str, ...] = PROMPT_SETS
 FILE_SUFFIXES: tuple[str, ...] = (".jsonl", ".json", ".parquet", ".csv")
 REQUIRED_METADATA: dict[str, tuple[str, ...]] = {
     "coding": ("entry_point", "tests"),
@@ -472,7 +474,7 @@ def load_prompts(
     """Load prompt records in the shared schema.
 
     Args:
-        source: shipped name (``coding``, ``math``, ``instruction_following``, ``chat``), a local file or
+        source: shipped name (``coding``, ``coding_easy``, ``math``, ``instruction_following``, ``chat``), a local file or
             directory, or a hub id ``org/name``.
         split: split name (for a single local file the file is the split and this is only used in ids).
         columns: schema field -> source column, e.g. ``{"prompt": "question", "metadata.answer": "solution"}``.
@@ -496,7 +498,7 @@ def load_prompts(
         rows = rows[:limit]
     prefix = f"{shipped or Path(label).stem or 'data'}-{split}"
     if shipped and task is None:
-        task = shipped
+        task = SHIPPED_TASK.get(shipped, shipped)
     records = [_to_record(row, i, columns, task, label, prefix) for i, row in enumerate(rows)]
     _check_unique_ids(records, label)
     return records
@@ -634,8 +636,8 @@ def load_pairs(task: str, split: str, spurious: str | None = None, seed: int = 0
     """
     if spurious not in SPURIOUS:
         raise DataError(f"spurious must be one of {SPURIOUS}, got {spurious!r}.")
-    if task not in PROMPT_SETS:
-        raise DataError(f"No shipped pairs for task '{task}'. Shipped: {', '.join(PROMPT_SETS)}.")
+    if task not in TASKS:
+        raise DataError(f"No shipped pairs for task '{task}'. Shipped: {', '.join(TASKS)}.")
     pairs = read_rows(_shipped_file(f"pairs/{task}", split))
     if spurious:
         import random
