@@ -26,8 +26,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from alignkit.data.loading import PROMPT_SETS as TASKS
-from alignkit.data.loading import SPURIOUS, load_prompts, make_spurious
+from alignkit.data.loading import SPURIOUS, TASKS, load_prompts, make_spurious
 from alignkit.sandbox.extract import extract_code
 
 DEFAULT_PER_PROMPT = {"coding": 2, "math": 1, "instruction_following": 2, "chat": 2}

@@ -1,4 +1,4 @@
-"""The shipped prompt sets (coding, math, instruction following, chat) and SFT demonstrations.
+"""The shipped prompt sets (coding and its easy tier, math, instruction following, chat) and SFT demonstrations.
 
 Deterministic: the same sources give the same bytes. Every gold coding solution is run against its tests
 first (trusted code, one subprocess), and the build fails if a train prompt is also a test prompt or a
@@ -17,10 +17,11 @@ from typing import Any
 from alignkit.data.loading import MATH_SUFFIX
 from datagen import math_easy
 from datagen.checks import failing_solutions
-from datagen.sources import chat_prompts, coding_problems, if_prompts, math_problems
+from datagen.sources import chat_prompts, coding_easy, coding_problems, if_prompts, math_problems
 
 SEED = 20240611
 CODING_TEST_FRACTION = 0.2
+CODING_EASY_TEST_FRACTION = 0.25
 MATH_PER_TEMPLATE = 38
 MATH_TEST_PER_TEMPLATE = 7
 IF_TOTAL = 420
@@ -51,7 +52,21 @@ def record(
 
 
 def build_coding() -> dict[str, list[dict]]:
-    problems = list(coding_problems.PROBLEMS)
+    return _coding_sets(list(coding_problems.PROBLEMS), "coding", CODING_TEST_FRACTION)
+
+
+def build_coding_easy() -> dict[str, list[dict]]:
+    """The easy tier: one- to five-line functions, the prompt shape and metadata of ``coding``, its own split.
+
+    Its entry points are new to the main set too, so that no easy item restates a ``coding`` held-out problem."""
+    main = {p["entry_point"] for p in coding_problems.PROBLEMS}
+    reused = [p["entry_point"] for p in coding_easy.EASY if p["entry_point"] in main]
+    if reused:
+        raise SystemExit(f"Easy coding problems reuse entry points of the coding set: {reused}")
+    return _coding_sets(list(coding_easy.EASY), "coding_easy", CODING_EASY_TEST_FRACTION)
+
+
+def _coding_sets(problems: list[dict], name: str, test_fraction: float) -> dict[str, list[dict]]:
     failures = failing_solutions(
         [{"name": p["entry_point"], "program": p["solution"], "tests": p["tests"]} for p in problems]
     )
@@ -60,7 +75,7 @@ def build_coding() -> dict[str, list[dict]]:
     humaneval_clash(problems)
     rng = random.Random(SEED)
     rng.shuffle(problems)
-    n_test = round(len(problems) * CODING_TEST_FRACTION)
+    n_test = round(len(problems) * test_fraction)
     splits = {"test": problems[:n_test], "train": problems[n_test:]}
     out: dict[str, list[dict]] = {}
     for split, items in splits.items():
@@ -73,6 +88,7 @@ def build_coding() -> dict[str, list[dict]]:
                 {"entry_point": p["entry_point"], "tests": p["tests"], "setup": ""},
                 coding_problems.render_reference(p),
             )
+            | {"id": f"{name}-{split}-{i + 1:04d}"}
             for i, p in enumerate(items)
         ]
     return out
@@ -251,6 +267,10 @@ Load them with `alignkit.data.load_prompts("<name>", split=...)` and `alignkit.d
   gives the signature, the task, one example call and asks for the function in a ```python fenced block.
   `metadata = {{"entry_point": str, "tests": [assert lines], "setup": ""}}`; `reference` is the gold solution in
   a fenced block. Every gold solution passes its tests.
+- **coding_easy** (`coding_easy/`): the easy tier of `coding` for small models and CPU runs, from
+  `datagen/sources/coding_easy.py`: one- to five-line functions (sums, counts, filters, string and dict
+  one-liners), split {coding_easy_split}; `task` is `coding`, and prompt, metadata and reference have the shape of
+  `coding`. Entry points and wording are new to HumanEval and to `coding` (held-out split included).
 - **math** (`math/`): word problems from `datagen/sources/math_problems.py` ({n_templates} templates: arithmetic chains,
   rates, percentages, ages, areas and perimeters, money and change, unit conversions, work problems,
   multi-step combinations...), {math_test} held-out problems per template. Every prompt ends with
@@ -310,6 +330,7 @@ def readme(sets: dict[str, dict[str, list[dict]]], sft: dict[str, dict[str, list
     return README_TEMPLATE.format(
         counts="\n".join(lines),
         coding_split=f"{len(sets['coding']['train'])}/{len(sets['coding']['test'])}",
+        coding_easy_split=f"{len(sets['coding_easy']['train'])}/{len(sets['coding_easy']['test'])}",
         n_templates=len(math_problems.TEMPLATES),
         math_test=MATH_TEST_PER_TEMPLATE,
         math_suffix=MATH_SUFFIX,
@@ -326,6 +347,7 @@ def build_sets() -> tuple[dict[str, dict[str, list[dict]]], dict[str, dict[str, 
     """``(prompt_sets, sft_sets)``, each ``{name: {split: records}}``, checked for leakage."""
     sets = {
         "coding": build_coding(),
+        "coding_easy": build_coding_easy(),
         "math": build_math(),
         "math_easy": math_easy.build(SEED),
         "instruction_following": build_instruction_following(),

@@ -47,7 +47,8 @@ def main() -> None:
         for start in range(0, len(docs), args.batch_size):
             chunk = docs[start:start + args.batch_size]
             texts = generate(model, tokenizer, [CHAT_TEMPLATE.format(prompt=d["prompt"]) for d in chunk], n=1,
-                             max_new_tokens=args.tokens, temperature=0.0, batch_size=args.batch_size, chat=True)
+                             max_new_tokens=args.tokens, temperature=0.0, batch_size=args.batch_size, chat=True,
+                             backend="hf")
             out += [t[0] for t in texts]
         return out
 

@@ -20,8 +20,8 @@ from datagen.checks import failing_solutions  # noqa: E402
 from datagen.sources import if_prompts  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-PROMPT_SETS = ("coding", "math", "math_easy", "instruction_following", "chat")
-TASK_OF = {"math_easy": "math"}
+PROMPT_SETS = ("coding", "coding_easy", "math", "math_easy", "instruction_following", "chat")
+TASK_OF = {"coding_easy": "coding", "math_easy": "math"}
 PAIR_SETS = ("coding", "math", "instruction_following", "chat")  # reward-model pairs exist for these
 
 
@@ -149,8 +149,9 @@ def test_failing_solutions_reports_a_wrong_solution() -> None:
     assert len(failures) == 1 and failures[0].startswith("wrong: AssertionError")
 
 
-def test_coding_records_are_well_formed() -> None:
-    for r in all_rows("coding"):
+@pytest.mark.parametrize("name", ["coding", "coding_easy"])
+def test_coding_records_are_well_formed(name: str) -> None:
+    for r in all_rows(name):
         meta = r["metadata"]
         entry = meta["entry_point"]
         assert 3 <= len(meta["tests"]) <= 6, r["id"]
@@ -168,12 +169,32 @@ def test_coding_problems_are_not_humaneval(humaneval: dict) -> None:
         return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
 
     he_shingles = [shingles(p["prompt"]) for p in humaneval.values()]
-    for r in all_rows("coding"):
+    for r in all_rows("coding") + all_rows("coding_easy"):
         assert r["metadata"]["entry_point"] not in he_names, r["id"]
         description = r["prompt"].split("\n\n")[0]
         mine = shingles(description)
         worst = max(len(mine & other) / len(mine) for other in he_shingles)
         assert worst < 0.5, f"{r['id']} reads like a HumanEval problem ({worst:.2f})"
+
+
+def test_easy_coding_tier_restates_no_coding_problem() -> None:
+    """The easy tier trains the demo: none of its functions may be a ``coding`` problem (a held-out one would be
+    learned under another split's name), by entry point or by the wording of the task."""
+    coding = all_rows("coding")
+    names = {r["metadata"]["entry_point"] for r in coding}
+    texts = {normalize(r["prompt"].split("\n\n")[0].split("` that ", 1)[-1]) for r in coding}
+    for r in all_rows("coding_easy"):
+        assert r["metadata"]["entry_point"] not in names, r["id"]
+        assert normalize(r["prompt"].split("\n\n")[0].split("` that ", 1)[-1]) not in texts, r["id"]
+
+
+def test_easy_coding_gold_solutions_pass_and_a_wrong_one_fails() -> None:
+    rows_ = all_rows("coding_easy")
+    programs = [{"name": r["metadata"]["entry_point"], "program": r["reference"].strip("`").removeprefix("python\n"),
+                 "tests": r["metadata"]["tests"]} for r in rows_]
+    assert failing_solutions(programs) == []
+    broken = dict(programs[0], program=programs[0]["program"].replace("return", "return None and", 1))
+    assert failing_solutions([broken])
 
 
 # ------------------------------------------------------------------------------------------------- math

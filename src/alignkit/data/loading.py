@@ -46,9 +46,9 @@ PAIRS_DIR = SHIPPED_DIR / "pairs"
 """Preference pairs for reward-model training: ``pairs/<task>/{train,test}.jsonl``."""
 
 TASKS: tuple[str, ...] = ("coding", "math", "instruction_following", "chat")
-PROMPT_SETS: tuple[str, ...] = (*TASKS, "math_easy")
-SHIPPED_TASK: dict[str, str] = {"math_easy": "math"}
-"""Task of a shipped prompt set whose name is not a task (``math_easy``: the easy tier of ``math``)."""
+PROMPT_SETS: tuple[str, ...] = (*TASKS, "coding_easy", "math_easy")
+SHIPPED_TASK: dict[str, str] = {"coding_easy": "coding", "math_easy": "math"}
+"""Task of a shipped prompt set whose name is not a task (``coding_easy``, ``math_easy``: the easy tiers)."""
 SFT_SETS: tuple[str, ...] = ("coding", "math", "mixed")
 FILE_SUFFIXES: tuple[str, ...] = (".jsonl", ".json", ".parquet", ".csv")
 REQUIRED_METADATA: dict[str, tuple[str, ...]] = {
@@ -474,7 +474,8 @@ def load_prompts(
     """Load prompt records in the shared schema.
 
     Args:
-        source: shipped name (``coding``, ``math``, ``math_easy``, ``instruction_following``, ``chat``), a local file or
+        source: shipped name (``coding``, ``coding_easy``, ``math``, ``math_easy``, ``instruction_following``,
+            ``chat``), a local file or
             directory, or a hub id ``org/name``.
         split: split name (for a single local file the file is the split and this is only used in ids).
         columns: schema field -> source column, e.g. ``{"prompt": "question", "metadata.answer": "solution"}``.
@@ -636,8 +637,8 @@ def load_pairs(task: str, split: str, spurious: str | None = None, seed: int = 0
     """
     if spurious not in SPURIOUS:
         raise DataError(f"spurious must be one of {SPURIOUS}, got {spurious!r}.")
-    if task not in PROMPT_SETS:
-        raise DataError(f"No shipped pairs for task '{task}'. Shipped: {', '.join(PROMPT_SETS)}.")
+    if task not in TASKS:
+        raise DataError(f"No shipped pairs for task '{task}'. Shipped: {', '.join(TASKS)}.")
     pairs = read_rows(_shipped_file(f"pairs/{task}", split))
     if spurious:
         import random

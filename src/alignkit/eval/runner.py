@@ -265,6 +265,9 @@ def generate_missing(task: Task, docs: list[dict], samples_path: Path, gen: Gene
         gen = gen()
     t0 = time.perf_counter()
     per_call = max(1, batch_size // max(1, n))
+    if getattr(getattr(gen, "generator", None), "continuous_batching", False):
+        # the fast path refills a finished row from the waiting prompts: a call of 8 batches idles only at its end
+        per_call *= 8
     progress = _progress() if show_progress else None
     bar = None
     if progress is not None:

@@ -201,10 +201,12 @@ class Generation:
 
     def _call(self, prompt_ids: list[list[int]], n: int, temperature: float | None, max_new_tokens: int | None
               ) -> list[tuple[list[int], bool]]:
+        # the fast path also ends a sample at a stop string (the text is cut below either way)
+        extra = {"stop": self.stop} if getattr(self.generator, "continuous_batching", False) else {}
         return self.generator.generate_ids(
             prompt_ids, n, temperature=self.temperature if temperature is None else float(temperature),
             max_new_tokens=self.max_new_tokens if max_new_tokens is None else int(max_new_tokens),
-            progress=self.progress)
+            progress=self.progress, **extra)
 
     def _text(self, ids: list[int]) -> str:
         text = self.tokenizer.decode(ids, skip_special_tokens=True)

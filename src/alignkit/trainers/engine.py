@@ -573,24 +573,29 @@ class RLEngine:
 
     def generate_from_reference(self, prompts: Sequence[Any], n: int = 1, *, temperature: float = 0.0,
                                 max_new_tokens: int | None = None) -> list:
-        """Sample ``n`` responses per chat prompt from π_ref with HF ``generate`` (greedy by default); returns
-        :class:`alignkit.generation.Rollout`\\ s. Under ZeRO-3/FSDP every rank must call it (with or without
-        prompts), since gathering the weights takes them all."""
+        """Sample ``n`` responses per chat prompt from π_ref (HF ``generate`` or the CPU fast path; greedy by
+        default); returns :class:`alignkit.generation.Rollout`\\ s. Under ZeRO-3/FSDP every rank must call it
+        (with or without prompts), since gathering the weights takes them all."""
         if self.sharded:
             if not self.reduce_max(int(bool(prompts))):
                 return []
         elif not prompts:
             return []
-        from alignkit.generation import GenerationSettings, HFGenerator, rollout
+        from dataclasses import replace
+
+        from alignkit.generation import GenerationSettings, make_generator, rollout
         from alignkit.models import reference_forward
 
         holder = self.ref_model if self.ref_model is not None else self.model
         settings = getattr(self.generator, "settings", None) or GenerationSettings()
+        # HF generate or the CPU fast path on π_ref's own weights (vLLM holds the policy, not π_ref)
+        settings = replace(settings, dtype="auto",
+                           backend="hf" if settings.backend == "vllm" else settings.backend)
         with self.generation_context(holder) as full, \
                 reference_forward(full, full if self.ref_model is not None else None) as ref:
             if not prompts:
                 return []
-            return rollout(HFGenerator(ref, self.tokenizer, settings), self.tokenizer, prompts, n,
+            return rollout(make_generator(ref, self.tokenizer, settings), self.tokenizer, prompts, n,
                            temperature=temperature, max_new_tokens=max_new_tokens)
 
     @contextmanager
