@@ -100,7 +100,8 @@ def test_counts_meet_minimums() -> None:
 
 def test_shipped_size_is_small() -> None:
     total = sum(p.stat().st_size for p in SHIPPED_DIR.rglob("*") if p.is_file())
-    assert total < 5_000_000
+    # 5.45 MB with the judges' labeled sets and the two easy tiers; the wheel stays small
+    assert total < 6_000_000
 
 
 def test_readme_documents_every_set() -> None:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from alignkit.config import builtin_recipes_dir
 from alignkit.judges.check import VALIDATION_DIR, load_labeled
-from alignkit.judges.loading import recipes_dir
 from alignkit.trainers.judge import TRAIN_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 LLM_JUDGES = ("llm_safety", "llm_false_refusal", "llm_factuality")
-SHIPPED_JUDGES = sorted(p.stem for p in (recipes_dir() / "judges").glob("*.yaml"))
+SHIPPED_JUDGES = sorted(p.stem for p in (builtin_recipes_dir() / "judges").glob("*.yaml"))
 
 
 def norm(text: str) -> str:

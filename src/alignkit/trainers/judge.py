@@ -464,7 +464,7 @@ def run(cfg, run_dir: Path, resume_from: Path | None = None) -> dict[str, Any]:
 
 # -------------------------------------------------------------------------------------------- the cached judges
 def _recipe_file() -> Path:
-    from alignkit.judges.loading import recipes_dir
+    from alignkit.config import builtin_recipes_dir as recipes_dir
 
     return recipes_dir() / "judges_train" / "embedded.yaml"
 
@@ -475,7 +475,7 @@ def fingerprint() -> str:
     other settings (batch size, device, threshold) do not count."""
     import yaml
 
-    from alignkit.judges.loading import recipes_dir
+    from alignkit.config import builtin_recipes_dir as recipes_dir
 
     h = hashlib.sha256()
     for path in sorted(TRAIN_DIR.glob("*.jsonl")):
