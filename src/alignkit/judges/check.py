@@ -399,7 +399,8 @@ def cli_check(targets: list[str], args: list[str]) -> list[CheckReport]:
     """
     from rich.console import Console
 
-    from alignkit.judges.loading import judge_recipe_path, load_judge, recipes_dir
+    from alignkit.config import builtin_recipes_dir as recipes_dir
+    from alignkit.judges.loading import judge_recipe_path, load_judge
     from alignkit.runs import atomic_write_json, atomic_write_text, new_run_dir
 
     console = Console()
