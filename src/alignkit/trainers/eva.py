@@ -443,25 +443,16 @@ def latest_reward_model(spec: str, runs_root: str | Path = "runs") -> Path:
 
 
 def build_reward(spec: Any, key: str = "reward") -> Callable:
-    """A reward callable from its ``_target_`` config; ``model: auto:rm/<recipe>`` finds a trained reward model."""
-    from hydra.utils import instantiate
+    """The engine's :func:`~alignkit.trainers.engine.build_reward`, where ``model: auto:rm/<recipe>`` first finds
+    the newest reward model trained by ``alignkit rm recipe=<recipe>``."""
+    from alignkit.trainers import engine
 
     spec = _plain(spec)
-    if callable(spec):
-        return spec
-    if not isinstance(spec, dict) or "_target_" not in spec:
-        raise ConfigError(f"{key} needs a `_target_` (e.g. alignkit.rewards.rules.MathCorrectness).")
-    model = spec.get("model")
+    model = spec.get("model") if isinstance(spec, dict) else None
     if isinstance(model, str) and model.startswith(RM_AUTO_PREFIX):
         spec = {**spec, "model": str(latest_reward_model(model))}
         log.info("%s: using the reward model %s", key, spec["model"])
-    try:
-        reward = instantiate(spec, _convert_="all")
-    except Exception as err:
-        raise ConfigError(f"{key}: could not build {spec['_target_']}: {err}") from err
-    if not callable(reward):
-        raise ConfigError(f"{key}: {spec['_target_']} is not callable as reward(prompts, completions, metadata).")
-    return reward
+    return engine.build_reward(spec, key)
 
 
 # --------------------------------------------------------------------------------------------------------------
