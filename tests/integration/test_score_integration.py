@@ -77,7 +77,9 @@ def test_stage2_starts_from_the_stage1_final_model_or_a_checkpoint(tmp_path):
     row = metrics(stage2)[0]
     assert {"accuracy_t1", "accuracy_t2", "delta_t1_t2", "delta_i_to_c", "delta_c_to_i", "kl_attempt1",
             "kl_attempt2", "edit_distance_ratio", "length_attempt1", "judge_failures", "loss"} <= set(row)
-    assert row["kl_attempt1"] > 1e-4  # π (Stage I's weights) ≠ π_ref (the base) from the first step
+    # π (Stage I's weights) ≠ π_ref (the base) from the first step. The k1 estimate on 4 samples can have
+    # either sign (its mean under π is the KL, each draw is log π/π_ref); it is exactly 0 only when π = π_ref.
+    assert abs(row["kl_attempt1"]) > 1e-4
 
 
 def test_lora_stage2_continues_the_lora_stage1_adapter(tmp_path):

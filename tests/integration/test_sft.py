@@ -33,14 +33,14 @@ def _fixed_batch_loss(model, tokenizer) -> float:
         return model(**enc, labels=labels).loss.item()
 
 
-def test_sft_on_tiny_moves_parameters_and_lowers_loss(tmp_path, tokenizer):
+def test_sft_on_tiny_moves_parameters_and_lowers_loss(tmp_path, tokenizer, monkeypatch):
     from alignkit.models import load_model
     from alignkit.trainers.sft import SFTRecipe, run
 
     cfg = compose_recipe("sft", "sft", "coding", [*QUICK, "trainer.max_steps=12", "trainer.learning_rate=3e-3",
                                                   "trainer.save_steps=100", "data.limit=4"], SFTRecipe)
     before = load_model("tiny", device="cpu")
-    tokenizer.padding_side = "right"
+    monkeypatch.setattr(tokenizer, "padding_side", "right")  # the tokenizer is shared by the session: restored
     loss_before = _fixed_batch_loss(before, tokenizer)
     metrics = run(cfg, tmp_path)
     after = load_model(str(tmp_path / "final"), device="cpu")
