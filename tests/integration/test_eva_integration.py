@@ -208,3 +208,31 @@ def test_simpo_solver_in_the_loop(tmp_path):
     initial = {k: v for k, v in build_tiny().state_dict().items()}
     trained = _weights(run_dir, 1)
     assert any(not bool((trained[k] == initial[k]).all()) for k in trained if k in initial)
+
+
+def test_eval_tasks_run_on_the_initial_policy_and_after_every_iteration(tmp_path, monkeypatch):
+    """`eval.tasks` (the option every trainer has) scores π_0 and each π_t, logged as eval/<task>/<metric>."""
+    import alignkit.eval.during_training as during
+
+    real = during.evaluate
+    seen: list[float] = []
+
+    def spy(model, *args, **kwargs):
+        seen.append(float(sum(p.detach().double().sum() for p in model.parameters())))  # which policy it scored
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(during, "evaluate", spy)
+    run_dir = tmp_path / "with-eval"
+    _run(run_dir, "iterations=1", "eval.tasks=[gsm8k]", "eval.limit=2", "eval.max_new_tokens=4")
+    rows = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [0, 1]
+    for row in rows:
+        assert {"eval/gsm8k/exact_match_strict", "eval/gsm8k/exact_match_flexible"} <= set(row), sorted(row)
+    assert len(seen) == 2 and seen[0] != seen[1]  # the second evaluation saw the trained π_1, not π_0
+
+
+def test_bad_eval_settings_are_refused_by_name(tmp_path):
+    from alignkit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="eval.every"):
+        eva.EvaRecipe.check(_cfg(tmp_path, "eval.every=-1"))

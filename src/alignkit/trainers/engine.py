@@ -97,6 +97,7 @@ import torch
 
 from alignkit.config.schema import TRAINER_RENAMED, GenerationConfig, RecipeBase
 from alignkit.errors import ConfigError, UserError
+from alignkit.eval.during_training import EvalSettings
 from alignkit.trainers.common import PaddedBatch, StepTimer, linear_warmup_schedule, pad_pairs, token_logprobs
 
 log = logging.getLogger(__name__)
@@ -178,13 +179,8 @@ class PromptDataConfig:
     where: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
-class EvalConfig:
-    """Evaluation during training (``eval.*``): benchmarks scored at step 0, every N steps and at the end."""
-
-    tasks: list[str] = field(default_factory=list)  # eval task names (alignkit eval's tasks); empty: no eval
-    every: int = 0  # evaluate every N steps (0: at step 0 and at the end only)
-    limit: int | None = None  # problems per task (None: all)
+# Evaluation during training (``eval.tasks/every/limit/max_new_tokens``): one schema for every trainer.
+EvalConfig = EvalSettings
 
 
 @dataclass
@@ -198,10 +194,7 @@ class RLRecipe(RecipeBase):
     @staticmethod
     def check(cfg) -> None:
         RLTrainerConfig.check(cfg.trainer)
-        if cfg.eval.every < 0:
-            raise ConfigError(f"eval.every={cfg.eval.every} must be >= 0 (0: at the start and the end only).")
-        if cfg.eval.limit is not None and cfg.eval.limit < 1:
-            raise ConfigError(f"eval.limit={cfg.eval.limit} must be >= 1 (or null for every problem).")
+        EvalSettings.validate(cfg.eval)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -813,7 +806,7 @@ class RLEngine:
 
                 t0 = time.perf_counter()
                 result = evaluate(model, self.tokenizer, tasks=list(ev.tasks), limit=ev.limit,
-                                  generator=self.generator)
+                                  generator=self.generator, max_new_tokens=getattr(ev, "max_new_tokens", None))
                 for key, value in (result or {}).items():  # "<task>/<metric>" (a bare metric: the only task's)
                     if not key.startswith("eval/"):
                         key = f"eval/{key}" if "/" in key or len(ev.tasks) != 1 else f"eval/{ev.tasks[0]}/{key}"

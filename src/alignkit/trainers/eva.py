@@ -46,6 +46,7 @@ import torch
 
 from alignkit.config.schema import GenerationConfig, RecipeBase
 from alignkit.errors import ConfigError, DataError, UserError
+from alignkit.eval.during_training import EvalSettings
 from alignkit.trainers.eva_creator import (
     ASSIGN_MODES,
     PROXIES,
@@ -173,10 +174,13 @@ class EvaRecipe(RecipeBase):
     fallback_reward: Any = None  # scores evolved prompts that lack the metadata `reward` needs (None: drop them)
     creator: CreatorConfig = field(default_factory=CreatorConfig)
     solver: SolverConfig = field(default_factory=SolverConfig)
+    # benchmarks (alignkit eval's tasks) on π_0 and after every iteration, as eval/<task>/<metric>
+    eval: EvalSettings = field(default_factory=EvalSettings)
 
     @staticmethod
     def check(cfg) -> None:
         """Reject bad values and combinations, naming the key and the fix."""
+        EvalSettings.validate(cfg.eval)
         if cfg.iterations < 1:
             raise ConfigError(f"iterations={cfg.iterations} must be >= 1.")
         if cfg.reward is None or not hasattr(cfg.reward, "keys") or "_target_" not in cfg.reward:
@@ -1102,9 +1106,18 @@ class EvaLoop:
             {"id": r["id"], "responses": res.texts[k], "rewards": res.rewards[k]} for k, r in enumerate(self.heldout)])
         flat = [v for group in res.rewards for v in group]
         lengths = [len(words(t)) for group in res.texts for t in group]
-        return {"heldout/reward_after": _mean([v for v in flat if v is not None]),
-                "heldout/reward_failed": sum(v is None for v in flat),
-                "heldout/response_words": _mean(lengths)}
+        out = {"heldout/reward_after": _mean([v for v in flat if v is not None]),
+               "heldout/reward_failed": sum(v is None for v in flat),
+               "heldout/response_words": _mean(lengths)}
+        ev = self.cfg.eval
+        if ev.tasks:  # the same benchmarks as every other trainer's eval.tasks, on π_t
+            from alignkit.eval.during_training import evaluate
+
+            t0 = time.perf_counter()
+            out.update(evaluate(self.model, self.tokenizer, tasks=list(ev.tasks), limit=ev.limit,
+                                generator=self.generator, max_new_tokens=ev.max_new_tokens, seed=self.cfg.seed))
+            out["time/eval"] = time.perf_counter() - t0
+        return out
 
     def close(self) -> None:
         for thing in (self.reward, self.fallback, self.judge):
