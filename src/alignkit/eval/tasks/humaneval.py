@@ -202,7 +202,43 @@ def human_eval_result(verdict: Any) -> str:
 
 
 @dataclass(kw_only=True)
-class HumanEval(Task):
+class SandboxTask(Task):
+    """What every code task shares: the sandbox executor's options, the code judge that runs the tests, and
+    running a list of test jobs per sample (each job's verdict and judgement, in the sample's order)."""
+
+    timeout_s: float = 3.0  # per test, in the sandbox
+    memory_mb: int = 1024
+    max_workers: int | None = None  # sandbox workers (None: one per core, at most 4)
+
+    def __post_init__(self) -> None:
+        if self.timeout_s <= 0 or self.memory_mb < 64:
+            raise ConfigError("task.timeout_s must be > 0 and task.memory_mb >= 64.")
+        if self.max_workers is not None and self.max_workers < 1:
+            raise ConfigError(f"task.max_workers={self.max_workers}: use a positive number, or null for the default.")
+        self._judge = None
+
+    @property
+    def judge(self) -> Any:
+        if self._judge is None:
+            from alignkit.judges.code import CodeJudge
+
+            self._judge = CodeJudge(timeout_s=self.timeout_s, memory_mb=self.memory_mb, max_workers=self.max_workers)
+        return self._judge
+
+    def run_jobs(self, jobs_per_sample: list[list[dict[str, Any]]]) -> list[list[tuple[Any, Any]]]:
+        """Run every sample's jobs in one batch on the judge's executor; ``(verdict, judgement)`` pairs per sample."""
+        jobs = [job for sample_jobs in jobs_per_sample for job in sample_jobs]
+        verdicts = iter(code_verdicts(self.judge, jobs, self.name))
+        return [[next(verdicts) for _ in sample_jobs] for sample_jobs in jobs_per_sample]
+
+    def close(self) -> None:
+        if self._judge is not None:
+            self._judge.close()
+            self._judge = None
+
+
+@dataclass(kw_only=True)
+class HumanEval(SandboxTask):
     """HumanEval pass@k in the sandbox; HumanEval+ files by path."""
 
     name: ClassVar[str] = "humaneval"
@@ -215,18 +251,11 @@ class HumanEval(Task):
     mode: str = "chat"  # chat (instruct models: ask for the function) | completion (base models continue)
     source: str = "humaneval"  # humaneval (the human-eval package) | a HumanEval(+) .jsonl[.gz] | a hub id
     split: str = "test"
-    timeout_s: float = 3.0  # per test, in the sandbox
-    memory_mb: int = 1024
-    max_workers: int | None = None  # sandbox workers (None: one per core, at most 4)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ConfigError(f"task.mode={self.mode!r}: use chat or completion.")
-        if self.timeout_s <= 0 or self.memory_mb < 64:
-            raise ConfigError("task.timeout_s must be > 0 and task.memory_mb >= 64.")
-        if self.max_workers is not None and self.max_workers < 1:
-            raise ConfigError(f"task.max_workers={self.max_workers}: use a positive number, or null for the default.")
-        self._judge = None
+        super().__post_init__()
 
     # -- data
     def load(self) -> list[Doc]:
@@ -268,14 +297,6 @@ class HumanEval(Task):
         return doc, sample
 
     # -- scoring
-    @property
-    def judge(self) -> Any:
-        if self._judge is None:
-            from alignkit.judges.code import CodeJudge
-
-            self._judge = CodeJudge(timeout_s=self.timeout_s, memory_mb=self.memory_mb, max_workers=self.max_workers)
-        return self._judge
-
     def _jobs(self, doc: Doc, completion: str) -> list[dict[str, Any]]:
         program = doc["prompt"] + completion
         job = {"kind": "function", "program": program, "entry_point": doc["entry_point"], "setup": doc["prompt"]}
@@ -287,14 +308,7 @@ class HumanEval(Task):
                 for inputs in (base, base + list(doc.get("plus_input") or []))]
 
     def score(self, docs: list[Doc], samples: list[Sample]) -> list[dict[str, Any]]:
-        jobs, owner = [], []
-        for i, (doc, s) in enumerate(zip(docs, samples, strict=True)):
-            for job in self._jobs(doc, str(s["completion"])):
-                jobs.append(job)
-                owner.append(i)
-        results: list[list[tuple[Any, Any]]] = [[] for _ in samples]
-        for i, pair in zip(owner, code_verdicts(self.judge, jobs, self.name), strict=True):
-            results[i].append(pair)
+        results = self.run_jobs([self._jobs(doc, str(s["completion"])) for doc, s in zip(docs, samples, strict=True)])
         out = []
         for doc, pairs in zip(docs, results, strict=True):
             (base, base_j), *plus = pairs
@@ -316,8 +330,3 @@ class HumanEval(Task):
                 fh.write(json.dumps({"task_id": s["task_id"], "completion": s["completion"], "result": s["result"],
                                      "passed": s["result"] == "passed"}) + "\n")
         return [path]
-
-    def close(self) -> None:
-        if self._judge is not None:
-            self._judge.close()
-            self._judge = None

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from alignkit.errors import ConfigError, DataError
-from alignkit.eval.task import Doc, Sample, Task, sample_id
-from alignkit.eval.tasks.humaneval import code_verdicts, io_check, without_numpy
+from alignkit.errors import DataError
+from alignkit.eval.task import Doc, Sample, sample_id
+from alignkit.eval.tasks.humaneval import SandboxTask, io_check, without_numpy
 
 MBPP_TEMPLATE = ("You are an expert Python programmer, and here is your task: {text} Your code should pass these "
                  "tests:\n\n{tests}\n\nReply with the complete function in a single ```python fenced code block.")
@@ -59,7 +59,7 @@ def evalplus_status(verdict: Any) -> str:
 
 
 @dataclass(kw_only=True)
-class MBPP(Task):
+class MBPP(SandboxTask):
     """pass@k on MBPP-style problems (MBPP+ files: pass@k_plus too), evalplus-compatible outputs."""
 
     name: ClassVar[str] = "mbpp"
@@ -70,16 +70,6 @@ class MBPP(Task):
 
     source: str = "coding"  # coding (shipped) | an MBPP / MBPP+ .jsonl[.gz] | a hub id
     split: str = "test"
-    timeout_s: float = 3.0  # per test, in the sandbox
-    memory_mb: int = 1024
-    max_workers: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.timeout_s <= 0 or self.memory_mb < 64:
-            raise ConfigError("task.timeout_s must be > 0 and task.memory_mb >= 64.")
-        if self.max_workers is not None and self.max_workers < 1:
-            raise ConfigError(f"task.max_workers={self.max_workers}: use a positive number, or null for the default.")
-        self._judge = None
 
     # -- data
     def load(self) -> list[Doc]:
@@ -140,14 +130,6 @@ class MBPP(Task):
         return doc, sample
 
     # -- scoring
-    @property
-    def judge(self) -> Any:
-        if self._judge is None:
-            from alignkit.judges.code import CodeJudge
-
-            self._judge = CodeJudge(timeout_s=self.timeout_s, memory_mb=self.memory_mb, max_workers=self.max_workers)
-        return self._judge
-
     def _jobs(self, doc: Doc, solution: str) -> list[dict[str, Any]]:
         job = {"kind": "function", "program": solution, "entry_point": doc["entry_point"], "setup": doc["setup"]}
         base = {**job, "tests": doc["base_tests"]} if doc["base_tests"] is not None else \
@@ -155,17 +137,10 @@ class MBPP(Task):
         return [base] + ([{**job, "tests": doc["plus"]}] if doc["plus"] else [])
 
     def score(self, docs: list[Doc], samples: list[Sample]) -> list[dict[str, Any]]:
-        jobs, owner = [], []
-        for i, (doc, s) in enumerate(zip(docs, samples, strict=True)):
-            solution = str(s.get("solution") or "")
-            if not solution.strip():
-                continue  # no code: fails without running
-            for job in self._jobs(doc, solution):
-                jobs.append(job)
-                owner.append(i)
-        results: list[list[tuple[Any, Any]]] = [[] for _ in samples]
-        for i, pair in zip(owner, code_verdicts(self.judge, jobs, self.name), strict=True):
-            results[i].append(pair)
+        solutions = [str(s.get("solution") or "") for s in samples]
+        # no code: fails without running
+        results = self.run_jobs([self._jobs(doc, sol) if sol.strip() else [] for doc, sol in zip(docs, solutions,
+                                                                                                  strict=True)])
         out = []
         for doc, pairs in zip(docs, results, strict=True):
             if not pairs:
@@ -195,8 +170,3 @@ class MBPP(Task):
         data = {"date": time.strftime("%Y-%m-%d %H:%M"), "hash": self.data_source(), "eval": evals}
         path.write_text(json.dumps(data), encoding="utf-8")
         return [path]
-
-    def close(self) -> None:
-        if self._judge is not None:
-            self._judge.close()
-            self._judge = None
