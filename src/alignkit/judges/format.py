@@ -1,20 +1,25 @@
 """The ``format`` judge: length bounds, a proper ending (not truncated), no degenerate repetition.
 
 Truncation is read from the metadata when the generator recorded it (``finish_reason == "length"`` or
-``truncated: true``), else from the text: an unclosed code fence, or (optionally) a last character that
-cannot end a sentence. Degenerate repetition is the share of repeated word n-grams: for a response with
+``truncated: true``; the CGPO trainer records ``truncated`` for every response), and from the text
+(:func:`looks_truncated`): an unclosed code fence, and (optionally) an ending that leaves a sentence open, such
+as a comma or a last word like "the" or "and". Lists, emoji, one-word answers and short sentences need no full
+stop. Only when the generator did not record how it stopped is a long last sentence without an ending also
+taken for a cut at the token limit. Degenerate repetition is the share of repeated word n-grams: for a response with
 ``T`` n-grams of which ``U`` are distinct, ``1 - U / T``; above ``max_repeat_ratio`` the response loops.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from alignkit.judges.base import Judge, JudgeVerdict
 
+_NATURAL_STOPS = ("eos", "stop", "end_turn", "stop_sequence", "eos_token")
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-_DEFAULT_ENDINGS = ".!?\"')]}`*>:;|"
+_DEFAULT_ENDINGS = ".!?\"')]}`*>:;|%\u2026\u3002\uff01\uff1f\u300d\u300f\uff09"
 
 
 def repeated_ngram_ratio(text: str, n: int = 4) -> float:
@@ -27,13 +32,70 @@ def repeated_ngram_ratio(text: str, n: int = 4) -> float:
     return 1.0 - distinct / total
 
 
-def looks_truncated(text: str, require_terminal: bool = True, endings: str = _DEFAULT_ENDINGS) -> str | None:
-    """Why the text looks cut off, or ``None`` when it ends properly."""
+# Words after which an English clause cannot end: articles, possessives, coordinating and subordinating
+# conjunctions, prepositions that need an object, modal verbs that need a verb ("...that we should", "open the").
+# Words that can end a clause ("on", "up", "that", "can", "will", "each", "though") are left out.
+DANGLING_WORDS = frozenset("""
+a an the my your our their its whose
+and or nor but because although whereas unless if than
+of to for with at by from into onto upon via between among toward towards per including as
+should would could must shall very
+""".split())
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+\u2022\u2023\u25e6]|\d{1,3}[.)]|[a-zA-Z][.)])\s+\S")
+_SENTENCE_END_RE = re.compile(r"[.!?\u3002\uff01\uff1f\u2026]+[\"')\]]*(?=\s|$)|\n")
+_WORD_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_JOINERS = "\ufe0e\ufe0f\u200d"  # emoji variation selectors and the zero-width joiner
+
+
+def _symbol_ending(ch: str) -> bool:
+    """An emoji, a pictograph or a currency sign: a deliberate last character, not a cut."""
+    cat = unicodedata.category(ch)
+    return ch in _JOINERS or cat in ("So", "Sc") or (cat == "Sk" and ord(ch) > 0x2000)
+
+
+def looks_truncated(
+    text: str,
+    require_terminal: bool = True,
+    endings: str = _DEFAULT_ENDINGS,
+    max_open_words: int | None = 8,
+    stopped: bool = False,
+) -> str | None:
+    """Why the text looks cut off, or ``None`` when it ends properly.
+
+    Always: an unclosed code fence. With ``require_terminal``, the ending is read as a reader would:
+
+    * a last character in ``endings``, a digit, an emoji or a currency sign ends the text;
+    * any other punctuation ("," "-" "(" "/" ...) leaves it open: cut off;
+    * a last word after which a clause cannot end (an article, a conjunction, a preposition or modal that needs
+      its object, :data:`DANGLING_WORDS`) is a cut mid-clause, also in a list item;
+    * a last list item, a one-word answer or a short last sentence ("Call me at 5 pm") need no full stop;
+    * a last sentence without an ending of ``max_open_words`` or more words reads as cut at the token limit,
+      unless the generator recorded that it ``stopped`` on its own (end of sequence or a stop string), which
+      makes that guess unnecessary; ``None`` turns the guess off.
+    """
     stripped = text.rstrip()
     if stripped.count("```") % 2 == 1:
         return "unclosed code fence"
-    if require_terminal and stripped and stripped[-1] not in endings and not stripped[-1].isdigit():
-        return f"ends mid-sentence ({stripped[-20:]!r})"
+    if not require_terminal or not stripped:
+        return None
+    body = stripped.rstrip(_JOINERS)
+    last = body[-1] if body else stripped[-1]
+    if last in endings or last.isdigit() or _symbol_ending(last):
+        return None
+    tail = stripped[-20:]
+    if not last.isalnum():
+        return f"ends with {last!r}, mid-sentence ({tail!r})"
+    last_line = body.rsplit("\n", 1)[-1]
+    words = _WORD_RE.findall(last_line)
+    if words and words[-1].lower() in DANGLING_WORDS:
+        return f"ends mid-clause after {words[-1]!r} ({tail!r})"
+    if _LIST_ITEM_RE.match(last_line):
+        return None
+    if max_open_words is not None and not stopped:
+        pieces = _SENTENCE_END_RE.split(body)
+        open_words = len(_WORD_RE.findall(pieces[-1]))
+        if open_words >= max_open_words:
+            return f"last sentence of {open_words} words has no ending ({tail!r})"
     return None
 
 
@@ -45,7 +107,9 @@ class FormatJudge(Judge):
         min_chars, max_chars: bounds on the number of characters (``None``: unbounded).
         require_terminal: also call a response truncated when its last character cannot end a sentence
             (set ``false`` for raw-code tasks).
-        endings: characters accepted as a proper last character (digits always are).
+        endings: characters accepted as a proper last character (digits, emoji and currency signs always are).
+        max_open_words: when the metadata does not say how generation stopped, a last sentence of at least this
+            many words without an ending counts as cut at the token limit (``None``: never).
         ngram: n of the repetition check.
         max_repeat_ratio: largest accepted share of repeated n-grams.
         min_ngrams_for_repetition: shorter responses skip the repetition check.
@@ -62,6 +126,7 @@ class FormatJudge(Judge):
         max_chars: int | None = None,
         require_terminal: bool = True,
         endings: str = _DEFAULT_ENDINGS,
+        max_open_words: int | None = 8,
         ngram: int = 4,
         max_repeat_ratio: float = 0.5,
         min_ngrams_for_repetition: int = 20,
@@ -71,6 +136,7 @@ class FormatJudge(Judge):
         self.min_chars, self.max_chars = min_chars, max_chars
         self.require_terminal = require_terminal
         self.endings = endings
+        self.max_open_words = max_open_words
         self.ngram = ngram
         self.max_repeat_ratio = max_repeat_ratio
         self.min_ngrams_for_repetition = min_ngrams_for_repetition
@@ -86,9 +152,12 @@ class FormatJudge(Judge):
             return JudgeVerdict.violated(f"too short: {chars} chars < {self.min_chars}")
         if self.max_chars is not None and chars > self.max_chars:
             return JudgeVerdict.violated(f"too long: {chars} chars > {self.max_chars}")
-        if metadata.get("finish_reason") == "length" or metadata.get("truncated") is True:
+        finish = metadata.get("finish_reason")
+        if finish == "length" or metadata.get("truncated") is True:
             return JudgeVerdict.violated("truncated: generation stopped at the token limit")
-        why = looks_truncated(response, self.require_terminal, self.endings)
+        # The generator recorded a stop of its own (end of sequence, a stop string): no need to guess a cut.
+        stopped = metadata.get("truncated") is False or finish in _NATURAL_STOPS
+        why = looks_truncated(response, self.require_terminal, self.endings, self.max_open_words, stopped)
         if why:
             return JudgeVerdict.violated(f"truncated: {why}")
         n_tokens = len(_TOKEN_RE.findall(response))
