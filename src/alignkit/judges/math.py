@@ -214,7 +214,9 @@ def normalize_answer(answer: str) -> str:
     """
     s = answer.strip()
     s = _number_words_to_digits(s) if re.search(r"[A-Za-z]", s) else s
-    s = _CURRENCY_TRAIL_RE.sub("", _CURRENCY_LEAD_RE.sub(r"\1", s)).strip()
+    s = _CURRENCY_LEAD_RE.sub(r"\1", s)
+    if s.count("$") <= 1:  # "12$" is money; the closing "$" of "$x+1$" is not
+        s = _CURRENCY_TRAIL_RE.sub("", s).strip()
     m = _GROUPED_RE.match(s)
     if m:
         s = m.group(1) + re.sub(r"\D", "", m.group(2)) + (m.group(3) or "")
