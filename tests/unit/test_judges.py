@@ -252,6 +252,9 @@ def test_format_judge(response, metadata, expected, why):
         "Prices rose by about 4%",
         "Sure. Turn it on",  # a particle can end a clause
         "\u4eca\u5929\u5929\u6c14\u5f88\u597d\u3002",  # a CJK full stop
+        "Thanks for the update, I will forward it to the team today.\n\nBest regards,\nDana Whitfield",  # sign-off
+        "The full list of options and their defaults is in the manual at https://example.org/docs/options",
+        "Tips:\n- keep the dough cold\n- use a sharp knife to cut the butter into the flour",  # a list entry
     ],
 )
 def test_format_judge_accepts_endings_without_a_full_stop(response):
@@ -271,6 +274,14 @@ def test_format_judge_accepts_endings_without_a_full_stop(response):
         # a long last sentence without an ending, when nothing says how the generation stopped
         ("Bread needs time. Knead the dough for about ten minutes and then let it rest in a warm plac",
          "has no ending"),
+        # a short open sentence after a long answer: the answer ended its sentences until the token limit
+        ("To keep basil fresh, trim the stems, stand the bunch in a glass of water and cover it loosely with a "
+         "bag. Keep it on the counter, not in the fridge. Change the water", "has no ending"),
+        ("Plan:\n\n1. **Sleep**: Go to bed at the same time every night, also on weekends, and keep the room dark "
+         "and cool", "has no ending"),  # a prose item that is long
+        ("Some options:\n\n1. **Batch cooking**: Cook rice and beans on Sunday\n\n2. **", "'**'"),
+        ("The tool is called pgbouncer (a connection pooler for Postgres", "'('"),
+        ('He replied with one word: "tomorrow', "quotation"),
     ],
 )
 def test_format_judge_still_catches_cut_offs(response, why):

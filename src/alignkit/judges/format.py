@@ -44,6 +44,8 @@ should would could must shall very
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+\u2022\u2023\u25e6]|\d{1,3}[.)]|[a-zA-Z][.)])\s+\S")
 _SENTENCE_END_RE = re.compile(r"[.!?\u3002\uff01\uff1f\u2026]+[\"')\]]*(?=\s|$)|\n")
 _WORD_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_LABEL_RE = re.compile(r"^[*_]*[^:*_\n]{1,60}?[*_]*\s*:[*_]*\s+\S")  # "**Title**: explanation" items are prose
+_LINK_RE = re.compile(r"(?:https?://|www\.|[\w.-]+@[\w-]+\.|\S*/\S+\.\w+|`)\S*$")  # a URL, an e-mail, a path, code
 _JOINERS = "\ufe0e\ufe0f\u200d"  # emoji variation selectors and the zero-width joiner
 
 
@@ -53,25 +55,41 @@ def _symbol_ending(ch: str) -> bool:
     return ch in _JOINERS or cat in ("So", "Sc") or (cat == "Sk" and ord(ch) > 0x2000)
 
 
+def _open_markup(line: str) -> str | None:
+    """What the line opens and never closes: a bold marker, a parenthesis, a quotation."""
+    if line.count("**") % 2 == 1:
+        return "'**'"
+    if line.count("(") > line.count(")"):
+        return "'('"
+    if line.count('"') % 2 == 1 or line.count("\u201c") > line.count("\u201d"):
+        return "a quotation"
+    return None
+
+
 def looks_truncated(
     text: str,
     require_terminal: bool = True,
     endings: str = _DEFAULT_ENDINGS,
     max_open_words: int | None = 8,
     stopped: bool = False,
+    long_text_words: int = 20,
 ) -> str | None:
     """Why the text looks cut off, or ``None`` when it ends properly.
 
     Always: an unclosed code fence. With ``require_terminal``, the ending is read as a reader would:
 
+    * a last line that opens a bold marker, a parenthesis or a quotation and never closes it is cut;
     * a last character in ``endings``, a digit, an emoji or a currency sign ends the text;
     * any other punctuation ("," "-" "(" "/" ...) leaves it open: cut off;
     * a last word after which a clause cannot end (an article, a conjunction, a preposition or modal that needs
       its object, :data:`DANGLING_WORDS`) is a cut mid-clause, also in a list item;
-    * a last list item, a one-word answer or a short last sentence ("Call me at 5 pm") need no full stop;
-    * a last sentence without an ending of ``max_open_words`` or more words reads as cut at the token limit,
-      unless the generator recorded that it ``stopped`` on its own (end of sequence or a stop string), which
-      makes that guess unnecessary; ``None`` turns the guess off.
+    * a last list entry ("- apples", "3. Bake for 20 minutes"), a sign-off line ("Best,\nSam"), a link or path, a one-word answer or a short sentence
+      ("Call me at 5 pm") need no full stop;
+    * unless the generator recorded that it ``stopped`` on its own (end of sequence or a stop string), which makes
+      the guess unnecessary, a last sentence without an ending is taken for a cut at the token limit when it has
+      ``max_open_words`` or more words, or follows ``long_text_words`` or more words of text (a long answer that
+      ended its sentences until the last one); a list item written as prose ("2. **Wash**: Rinse the rice. Then
+      ...", or long) is read as prose; ``max_open_words=None`` turns the guess off.
     """
     stripped = text.rstrip()
     if stripped.count("```") % 2 == 1:
@@ -79,23 +97,37 @@ def looks_truncated(
     if not require_terminal or not stripped:
         return None
     body = stripped.rstrip(_JOINERS)
+    tail = stripped[-20:]
+    last_line = body.rsplit("\n", 1)[-1]
+    opened = _open_markup(last_line)
+    if opened:
+        return f"the last line opens {opened} and never closes it ({tail!r})"
     last = body[-1] if body else stripped[-1]
     if last in endings or last.isdigit() or _symbol_ending(last):
         return None
-    tail = stripped[-20:]
     if not last.isalnum():
         return f"ends with {last!r}, mid-sentence ({tail!r})"
-    last_line = body.rsplit("\n", 1)[-1]
     words = _WORD_RE.findall(last_line)
     if words and words[-1].lower() in DANGLING_WORDS:
         return f"ends mid-clause after {words[-1]!r} ({tail!r})"
-    if _LIST_ITEM_RE.match(last_line):
+    if _LINK_RE.search(last_line):
+        return None
+    item = _LIST_ITEM_RE.match(last_line)
+    if item:
+        entry = last_line[item.end() - 1 :]
+        prose = (_LABEL_RE.match(entry) or _SENTENCE_END_RE.search(entry)
+                 or (max_open_words is not None and len(words) >= 2 * max_open_words))
+        if not prose:  # a list entry ("- apples", "3. Bake for 20 minutes") needs no full stop
+            return None
+    lines = body.split("\n")
+    if len(lines) > 1 and lines[-2].rstrip().endswith(",") and len(words) <= 4:  # "Best regards,\nSam"
         return None
     if max_open_words is not None and not stopped:
         pieces = _SENTENCE_END_RE.split(body)
         open_words = len(_WORD_RE.findall(pieces[-1]))
-        if open_words >= max_open_words:
-            return f"last sentence of {open_words} words has no ending ({tail!r})"
+        before = len(_WORD_RE.findall(body)) - open_words
+        if open_words >= max_open_words or before >= long_text_words:
+            return f"the last sentence ({open_words} words) has no ending ({tail!r})"
     return None
 
 
