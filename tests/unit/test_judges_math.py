@@ -108,6 +108,10 @@ def test_math_judge_timeout_is_a_failure():
         ("negative eleven", "-11"),
         ("four and a half", "4.5"),
         ("sixty marbles", "60 marbles"),
+        ("three quarters", "\\frac{3}{4}"),
+        ("a half", "\\frac{1}{2}"),
+        ("2.5 million", "2500000"),
+        ("45 percent", "45%"),
         ("3 3/4", "\\frac{15}{4}"),
         ("-1 and 2/3", "-\\frac{5}{3}"),
         # left alone: not one written number
@@ -154,6 +158,11 @@ def test_a_leading_dollar_before_a_number_is_money_not_math():
         ("The final answer is seventeen or eighteen.", "17", 0),  # hedging in words is still hedging
         ("The final answer is $12 or $13.", "12", 0),
         ("The final answer is ten five.", "15", 0),
+        ("The final answer is three quarters.", "3", 0),  # a fraction in words is not its numerator
+        ("The final answer is 3 quarters of the pie.", "3", 0),
+        ("The final answer is 2.5 million.", "2.5", 0),  # nor is a scaled number its mantissa
+        ("The final answer is 2.5 million.", "2500000", 1),
+        ("The final answer is two thirds.", "2/3", 1),
     ],
 )
 def test_math_judge_reads_written_forms_of_numbers(judge, response, gold, expected):

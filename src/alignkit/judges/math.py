@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from alignkit.judges.base import JudgeVerdict
@@ -194,6 +195,20 @@ def _words_value(phrase: str) -> str | None:
     return f"{sign}{value}.5" if half else f"{sign}{value}"
 
 
+_DENOMINATORS = {
+    "half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "hundredth": 100, "thousandth": 1000,
+}
+_FRACTION_WORDS_RE = re.compile(
+    r"^([-+]?)(\d+|an?)[\s-]+(" + "|".join(sorted(_DENOMINATORS, key=len, reverse=True)) + r")s?$", re.IGNORECASE
+)
+_SCALED_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*(hundred|thousand|million|billion|trillion)$", re.IGNORECASE)
+_PERCENT_WORD_RE = re.compile(r"(?<=\d)\s*(?:percent|per\s+cent|pct)$", re.IGNORECASE)
+# Words after a number that are part of its value, not a unit to drop ("3 quarters" is not 3).
+VALUE_WORDS = frozenset([*_DENOMINATORS, *(f"{d}s" for d in _DENOMINATORS), "hundred", "thousand", "million",
+                         "billion", "trillion", "percent", "dozen", "score", "squared", "cubed"])
+
+
 def _number_words_to_digits(s: str) -> str:
     """Rewrite every well-formed cardinal written in words as digits ("fifteen apples" -> "15 apples")."""
 
@@ -209,7 +224,8 @@ def normalize_answer(answer: str) -> str:
 
     A currency sign or code ("$12.50", "12.50 €", "USD 5"), thousands separators ("1,234,567", "1 000",
     "1{,}000"), scientific notation ("1.2e3", "1.2 x 10^3"), cardinals in words ("fifteen", "minus
-    twenty-one", "two and a half") and mixed numbers ("2 1/2", "-3 and 3/4", "2\\frac{1}{2}"). Anything else is
+    twenty-one", "two and a half", "1.5 million"), fractions in words ("three quarters", "a half"), "percent",
+    and mixed numbers ("2 1/2", "-3 and 3/4", "2\\frac{1}{2}"). Anything else is
     returned unchanged, so the comparison stays math-verify's.
     """
     s = answer.strip()
@@ -224,6 +240,15 @@ def normalize_answer(answer: str) -> str:
     if m:
         exponent = next(e for e in m.groups()[1:] if e is not None)
         s = f"{m.group(1)}\\times10^{{{int(exponent)}}}"
+    s = _PERCENT_WORD_RE.sub("%", s)
+    m = _FRACTION_WORDS_RE.match(s)
+    if m:  # "three quarters" (now "3 quarters"), "a half"
+        num = 1 if m.group(2).lower() in ("a", "an") else int(m.group(2))
+        s = f"{'-' if m.group(1) == '-' else ''}\\frac{{{num}}}{{{_DENOMINATORS[m.group(3).lower()]}}}"
+    m = _SCALED_RE.match(s)
+    if m:  # "1.5 million"
+        value = Decimal(m.group(1)) * _SCALES[m.group(2).lower()]
+        s = format(value.normalize(), "f")
     m = _MIXED_RE.match(s)
     if m:
         sign, whole = m.group(1), int(m.group(2))
@@ -269,7 +294,8 @@ def verify_answer(payload: tuple[str, str]) -> tuple[int, str, float | None]:
         return -1, f"could not parse the gold answer {gold!r}", None
     candidates = [pred]
     unit = _UNIT_SUFFIX_RE.match(pred)
-    if unit:  # "12 dollars" -> "12"; "42 or 43" keeps its digits and is not stripped
+    # "12 dollars" -> "12"; "42 or 43" keeps its digits and is not stripped; "3 quarters" is not 3
+    if unit and pred[unit.end(1) :].split()[0].lower() not in VALUE_WORDS:
         candidates.append(unit.group(1))
     for candidate in candidates:
         pred_parsed = _parse(candidate)
