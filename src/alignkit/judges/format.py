@@ -5,8 +5,8 @@ Truncation is read from the metadata when the generator recorded it (``finish_re
 (:func:`looks_truncated`): an unclosed code fence, and (optionally) an ending that leaves a sentence open, such
 as a comma or a last word like "the" or "and". Lists, emoji, one-word answers and short sentences need no full
 stop. Only when the generator did not record how it stopped is a long last sentence without an ending also
-taken for a cut at the token limit. Degenerate repetition is the share of repeated word n-grams: for a response with
-``T`` n-grams of which ``U`` are distinct, ``1 - U / T``; above ``max_repeat_ratio`` the response loops.
+taken for a cut at the token limit. Degenerate repetition is the share of repeated word n-grams: for a response
+with ``T`` n-grams of which ``U`` are distinct, ``1 - U / T``; above ``max_repeat_ratio`` the response loops.
 """
 
 from __future__ import annotations
@@ -83,8 +83,8 @@ def looks_truncated(
     * any other punctuation ("," "-" "(" "/" ...) leaves it open: cut off;
     * a last word after which a clause cannot end (an article, a conjunction, a preposition or modal that needs
       its object, :data:`DANGLING_WORDS`) is a cut mid-clause, also in a list item;
-    * a last list entry ("- apples", "3. Bake for 20 minutes"), a sign-off line ("Best,\nSam"), a link or path, a one-word answer or a short sentence
-      ("Call me at 5 pm") need no full stop;
+    * a last list entry ("- apples", "3. Bake for 20 minutes"), a sign-off line ("Best,\nSam"), a link or a
+      path, a one-word answer or a short sentence ("Call me at 5 pm") need no full stop;
     * unless the generator recorded that it ``stopped`` on its own (end of sequence or a stop string), which makes
       the guess unnecessary, a last sentence without an ending is taken for a cut at the token limit when it has
       ``max_open_words`` or more words, or follows ``long_text_words`` or more words of text (a long answer that
