@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alignkit.judges.math import MathJudge, extract_final_answer
+from alignkit.judges.math import MathJudge, extract_final_answer, normalize_answer
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +88,83 @@ def test_math_judge_timeout_is_a_failure():
         verdict = j(["q"], ["The final answer is $\\int_0^1 x^2 dx$."], [{"answer": "1/3"}])[0]
     assert verdict.value == -1
     assert "timed out" in verdict.reason
+
+
+# ---------------------------------------------------------------------------- written forms of numbers
+@pytest.mark.parametrize(
+    ("answer", "normalized"),
+    [
+        ("€7.25", "7.25"),  # currency sign before
+        ("\\$3,450", "3450"),  # escaped LaTeX dollar and a thousands separator
+        ("-£40", "-40"),
+        ("99 USD", "99"),  # currency code after
+        ("$2,000 a year", "2,000 a year"),  # the unit suffix is the worker's to drop
+        ("7 654 321", "7654321"),  # space-grouped thousands
+        ("12{,}600", "12600"),  # LaTeX-grouped thousands
+        ("4.5E-2", "4.5\\times10^{-2}"),
+        ("3 x 10^5", "3\\times10^{5}"),
+        ("thirty-seven", "37"),
+        ("One thousand two hundred and six", "1206"),
+        ("negative eleven", "-11"),
+        ("four and a half", "4.5"),
+        ("sixty marbles", "60 marbles"),
+        ("three quarters", "\\frac{3}{4}"),
+        ("a half", "\\frac{1}{2}"),
+        ("2.5 million", "2500000"),
+        ("45 percent", "45%"),
+        ("3 3/4", "\\frac{15}{4}"),
+        ("-1 and 2/3", "-\\frac{5}{3}"),
+        # left alone: not one written number
+        ("seven eight", "seven eight"),  # two numbers, not one
+        ("hundred", "hundred"),  # no count before the scale word
+        ("3 5/4", "3 5/4"),  # an improper fraction after a whole number is not a mixed number
+        ("$x+1$", "$x+1$"),  # inline math, not money
+        ("1,23", "1,23"),  # not a thousands group
+        ("someone", "someone"),  # "one" inside a word
+    ],
+)
+def test_normalize_answer(answer, normalized):
+    assert normalize_answer(answer) == normalized
+
+
+def test_a_leading_dollar_before_a_number_is_money_not_math():
+    assert extract_final_answer("The final answer is $8.75 per ticket.") == "$8.75 per ticket"
+    assert extract_final_answer("The final answer is $8.75$.") == "8.75"
+    assert extract_final_answer("The final answer is $2+3$.") == "2+3"
+
+
+@pytest.mark.parametrize(
+    ("response", "gold", "expected"),
+    [
+        # equivalent written forms are right ...
+        ("The final answer is €7.25.", "7.25", 1),
+        ("The final answer is $8.75 per ticket.", "8.75", 1),
+        ("The final answer is \\$3,450.", "3450", 1),
+        ("The final answer is 4.5E-2.", "0.045", 1),
+        ("The final answer is 2.5 x 10^4.", "25000", 1),
+        ("The final answer is thirty-seven.", "37", 1),
+        ("The final answer is one thousand two hundred.", "1200", 1),
+        ("The final answer is nine apples.", "9", 1),
+        ("The final answer is 3 3/4.", "3.75", 1),
+        ("\\boxed{-1 1/3}", "-4/3", 1),
+        ("#### 7 654 321", "7654321", 1),
+        # ... and wrong ones stay wrong
+        ("The final answer is €7.52.", "7.25", 0),
+        ("The final answer is 4.5e-3.", "0.045", 0),
+        ("The final answer is thirty-six.", "37", 0),
+        ("The final answer is 3 1/4.", "3.75", 0),
+        ("The final answer is 3 3/4.", "0.75", 0),  # a mixed number, not its fraction part
+        ("The final answer is 3 3/4.", "2.25", 0),  # nor a product
+        ("The final answer is seventeen or eighteen.", "17", 0),  # hedging in words is still hedging
+        ("The final answer is $12 or $13.", "12", 0),
+        ("The final answer is ten five.", "15", 0),
+        ("The final answer is three quarters.", "3", 0),  # a fraction in words is not its numerator
+        ("The final answer is 3 quarters of the pie.", "3", 0),
+        ("The final answer is 2.5 million.", "2.5", 0),  # nor is a scaled number its mantissa
+        ("The final answer is 2.5 million.", "2500000", 1),
+        ("The final answer is two thirds.", "2/3", 1),
+    ],
+)
+def test_math_judge_reads_written_forms_of_numbers(judge, response, gold, expected):
+    verdict = judge(["q"], [response], [{"answer": gold}])[0]
+    assert verdict.value == expected, verdict
