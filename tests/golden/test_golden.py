@@ -13,7 +13,13 @@ import math
 import pytest
 from golden_runs import FIXTURES, RUNS, execute
 
-REL, ABS = 1e-4, 1e-6
+# Tolerances: what two machines (the one that recorded the fixtures, and an AMD EPYC one) do to the same code in
+# fp32, measured on these runs: metrics agree to 1e-6 except the loss, a small sum of cancelling terms (|loss| ~ 2e-3), which moved
+# 3.6e-6 after two Adam steps; |Δθ| agrees to 1.4e-6 relative, its random projections to 4.1e-4 (Adam's first step
+# is ~lr·sign(g), so coordinates whose gradient is float noise flip). A behaviour change (a baseline, a normaliser,
+# a temperature, the prompt order, a learning rate) moves these by 1e-2 or more.
+REL, ABS = 1e-4, 1e-5
+PROJECTION_ABS = 2e-3
 
 
 def _close(a, b, rel=REL, abs_=ABS) -> bool:
@@ -36,5 +42,5 @@ def test_golden_run_reproduces_metrics_and_parameters(tmp_path, name):
         assert not bad, f"step {w['step']}: (got, recorded) {bad}"
     gf, wf = got["fingerprint"], want["fingerprint"]
     assert _close(gf["delta_norm"], wf["delta_norm"]), (gf, wf)
-    assert all(_close(a, b, abs_=1e-5) for a, b in zip(gf["delta_projections"], wf["delta_projections"],
-                                                         strict=True)), (gf, wf)
+    assert all(_close(a, b, abs_=PROJECTION_ABS) for a, b in zip(gf["delta_projections"], wf["delta_projections"],
+                                                                  strict=True)), (gf, wf)
