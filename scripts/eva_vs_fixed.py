@@ -43,6 +43,8 @@ def parse_args(argv=None):
     p.add_argument("--prompts", type=int, default=16, help="initial prompt set size")
     p.add_argument("--heldout", type=int, default=16, help="held-out prompts")
     p.add_argument("--model", default="smollm2-135m-instruct")
+    p.add_argument("--arms", nargs="+", choices=list(ARMS), default=list(ARMS),
+                   help="train only these arms (to run the arms of a seed as parallel processes); all are reported")
     p.add_argument("--no-run", action="store_true", help="only report the runs already under --out (nothing trains)")
     p.add_argument("overrides", nargs="*", help="extra recipe overrides key=value, applied to both arms")
     return p.parse_args(argv)
@@ -167,7 +169,7 @@ def plot(result: dict, path: Path) -> None:
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
     colors = {"evolved": "tab:blue", "fixed": "tab:orange"}
     for arm, runs in result["arms"].items():
-        curves = [r["heldout/reward_after"] for r in runs.values()]
+        curves = [[math.nan if v is None else v for v in r["heldout/reward_after"]] for r in runs.values()]
         for c in curves:
             ax.plot(xs, c, color=colors[arm], alpha=0.25, lw=1)
         stats = [mean_ci([c[t] for c in curves]) for t in xs]
@@ -210,7 +212,7 @@ def main(argv=None) -> int:
     for seed in args.seeds:
         for arm in ARMS:
             run_dir = out / f"{arm}-seed{seed}"
-            if not args.no_run:
+            if not args.no_run and arm in args.arms:
                 t0 = time.time()
                 run_arm(args, arm, seed, rm_folder, out)
                 result["seconds"][f"{arm}-seed{seed}"] = round(time.time() - t0, 1)
