@@ -173,7 +173,7 @@ def plot(result: dict, path: Path) -> None:
         for c in curves:
             ax.plot(xs, c, color=colors[arm], alpha=0.25, lw=1)
         stats = [mean_ci([c[t] for c in curves]) for t in xs]
-        m = [s[0] for s in stats]
+        m = [math.nan if s[0] is None else s[0] for s in stats]
         sd = [s[1] or 0.0 for s in stats]  # 95 % CI half-width over seeds
         ax.plot(xs, m, color=colors[arm], lw=2.5, marker="o",
                 label=f"{arm} prompts (mean, 95% CI, {len(curves)} seeds)")

@@ -73,3 +73,17 @@ def test_both_arms_differ_only_in_the_creator(monkeypatch, tmp_path):
     assert a == b  # same reward, seed, data, solver updates, model
     assert (a["iterations"], a["seed"], a["solver"]["max_steps"], a["solver"]["beta"]) == (3, 7, 5, 0.2)
     assert (a["data"]["limit"], a["heldout"]["limit"]) == (12, 6)
+
+
+def test_arms_and_no_run_choose_what_trains(monkeypatch, tmp_path):
+    from alignkit.trainers import eva
+
+    ev = load_script()
+    trained = []
+    monkeypatch.setattr(eva, "run", lambda cfg, run_dir, **kw: trained.append(Path(run_dir).name))
+    common = ["--recipe", "math", "--iterations", "1", "--seeds", "3", "--model", "tiny", "--out", str(tmp_path)]
+    assert ev.main([*common, "--arms", "fixed"]) == 0
+    assert trained == ["fixed-seed3"]
+    assert ev.main([*common, "--no-run"]) == 0
+    assert trained == ["fixed-seed3"]  # nothing more trained
+    assert (tmp_path / "eva_vs_fixed.json").is_file() and (tmp_path / "eva_vs_fixed.png").is_file()
