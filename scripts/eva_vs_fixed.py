@@ -7,6 +7,8 @@ policies answer the same fixed held-out prompts (greedy), scored by the same rew
 
     PYTHONPATH=src python scripts/eva_vs_fixed.py                       # CPU defaults (hours on 2 busy cores)
     PYTHONPATH=src python scripts/eva_vs_fixed.py --iterations 2 --seeds 0 --prompts 8 --heldout 4   # smoke run
+    ... --seeds 1 --arms fixed      # one arm of one seed (run arms/seeds as parallel processes into one --out)
+    ... --seeds 0 1 2 --no-run      # report what has finished: per-iteration mean and 95 % t-interval over seeds
 
 The default recipe's reward is the chat reward model of ``alignkit rm recipe=chat``: the script trains it once into
 ``<out>/rm_chat`` unless ``--rm <folder>`` is given. Writes ``<out>/eva_vs_fixed.json`` (held-out reward per arm,
