@@ -108,6 +108,21 @@ def test_sampling_frequencies_follow_the_weights():
             assert abs(counts[i] - trials * p) < 4.5 * sd, (k, i, counts[i], trials * p)
 
 
+def test_seeded_draws_of_prompts_follow_their_normalised_informativeness():
+    # informativeness 1, 2, 3, 5 -> weights 0, 1/4, 1/2, 1: over seeds, the single draw of a quarter of 4 prompts
+    # takes each prompt with probability weight / 1.75 (a 4.5-sigma binomial bound), never the least informative.
+    info = [1.0, 2.0, 3.0, 5.0]
+    seeds = 6000
+    counts = [0] * 4
+    for seed in range(seeds):
+        [i] = sample_prompts(info, 0.25, seed=seed)
+        counts[i] += 1
+    assert counts[0] == 0
+    for i, w in enumerate([0.0, 0.25, 0.5, 1.0]):
+        p = w / 1.75
+        assert abs(counts[i] - seeds * p) <= 4.5 * math.sqrt(seeds * p * (1 - p)), (i, counts)
+
+
 def test_sampling_is_seeded_and_draws_a_quarter():
     info = [float(i % 7) for i in range(40)]
     a = sample_prompts(info, 0.25, seed=5)
