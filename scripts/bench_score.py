@@ -94,9 +94,22 @@ def grpo_step_times(args, source: str, recs: list[dict]) -> list[float]:
     tok.padding_side = "left"
     trainer = GRPOTrainer(model=AutoModelForCausalLM.from_pretrained(source), reward_funcs=[math_reward], args=cfg,
                           train_dataset=Dataset.from_list(rows), processing_class=tok, callbacks=[timer])
+    phases = {"generate": [], "judge": [], "generate_and_score_total": [], "loss_forward": []}
+    for name, key in (("_generate", "generate"), ("_calculate_rewards", "judge"),
+                      ("_generate_and_score_completions", "generate_and_score_total"), ("_compute_loss", "loss_forward")):
+        real = getattr(trainer, name)
+
+        def timed(*a, _real=real, _key=key, **k):
+            t0 = time.perf_counter()
+            try:
+                return _real(*a, **k)
+            finally:
+                phases[_key].append(time.perf_counter() - t0)
+
+        setattr(trainer, name, timed)
     trainer.train()
     judge.close()
-    return timer.times[1:]
+    return timer.times[1:], {k: v[1:] for k, v in phases.items()}
 
 
 def score_step_times(args, source: str, recs: list[dict]) -> tuple[list[float], list[dict]]:
@@ -122,13 +135,46 @@ def score_step_times(args, source: str, recs: list[dict]) -> tuple[list[float], 
         trainer_cfg=RLTrainerConfig(max_steps=args.steps + 1, learning_rate=args.lr,
                                     micro_batch_size=args.prompts * args.n, progress=False, save_model=False),
         run_dir=Path(tempfile.mkdtemp(prefix="bench-score-")))
+    phases = timed_phases(trainer)
     times, rows = [], []
     for step in range(args.steps + 1):
+        for v in phases.values():
+            v.append(0.0)
         t0 = time.perf_counter()
         rows.append(trainer.train_step(step))
         times.append(time.perf_counter() - t0)
     trainer.close()
-    return times[1:], rows[1:]
+    return times[1:], rows[1:], {k: v[1:] for k, v in phases.items()}
+
+
+def timed_phases(trainer) -> dict[str, list[float]]:
+    """Wrap the parts of a score-rl step (each generation call, judging, π_ref scoring, the update) with timers:
+    where the step's time goes, summed per step."""
+    phases: dict[str, list[float]] = {"generate_attempt1": [], "generate_attempt2": [], "judge": [],
+                                      "reference_logprobs": [], "update": []}
+    calls = {"gen": 0}
+
+    def wrap(obj, name, key_of):
+        real = getattr(obj, name)
+
+        def timed(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return real(*a, **k)
+            finally:
+                phases[key_of(a, k)][-1] += time.perf_counter() - t0
+
+        setattr(obj, name, timed)
+
+    def gen_key(a, k):
+        calls["gen"] += 1
+        return "generate_attempt1" if calls["gen"] % 2 == 1 else "generate_attempt2"
+
+    wrap(trainer.generator, "generate_ids", gen_key)
+    wrap(trainer, "judge_attempts", lambda a, k: "judge")
+    wrap(trainer, "score", lambda a, k: "reference_logprobs")  # train_step scores only π_ref outside update
+    wrap(trainer, "update", lambda a, k: "update")
+    return phases
 
 
 def main(argv=None) -> int:
@@ -138,13 +184,20 @@ def main(argv=None) -> int:
     recs = records(64)
     source = model_source(args.model)
     grpo, score, rows = [], [], []
+    phases: dict[str, list[float]] = {}
+    gphases: dict[str, list[float]] = {}
     for r in range(args.rounds):  # alternate, so that machine load drifts hit both alike
         print(f"round {r + 1}/{args.rounds}: GRPO ...", flush=True)
-        grpo += grpo_step_times(args, source, recs)
+        times, parts = grpo_step_times(args, source, recs)
+        grpo += times
+        for k, v in parts.items():
+            gphases.setdefault(k, []).extend(v)
         print(f"round {r + 1}/{args.rounds}: score-rl ...", flush=True)
-        times, got = score_step_times(args, source, recs)
+        times, got, parts = score_step_times(args, source, recs)
         score += times
         rows += got
+        for k, v in parts.items():
+            phases.setdefault(k, []).extend(v)
     med_g, med_s = statistics.median(grpo), statistics.median(score)
     tokens = args.prompts * args.n * 2 * args.tokens
     result = {
@@ -153,6 +206,8 @@ def main(argv=None) -> int:
         "score_rl_step_s": score, "grpo_median_s": med_g, "score_rl_median_s": med_s,
         "ratio_score_rl_over_grpo": med_s / med_g,
         "score_rl_lengths": [[row["length_attempt1"], row["length_attempt2"]] for row in rows],
+        "score_rl_phase_median_s": {k: statistics.median(v) for k, v in phases.items()},
+        "grpo_phase_median_s": {k: statistics.median(v) for k, v in gphases.items() if v},
         "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
         "command": "PYTHONPATH=src python scripts/bench_score.py " + " ".join(sys.argv[1:] if argv is None else argv),
     }
@@ -164,6 +219,11 @@ def main(argv=None) -> int:
     print(f"{'trainer':<10}{'median step (s)':>18}{'all steps (s)':>40}")
     print(f"{'GRPO':<10}{med_g:>18.2f}{'  ' + ' '.join(f'{t:.1f}' for t in grpo):>40}")
     print(f"{'score-rl':<10}{med_s:>18.2f}{'  ' + ' '.join(f'{t:.1f}' for t in score):>40}")
+    for k, v in gphases.items():
+        if v:
+            print(f"  grpo     {k:<22}{statistics.median(v):>8.2f} s (median per call)")
+    for k, v in phases.items():
+        print(f"  score-rl {k:<22}{statistics.median(v):>8.2f} s (median per step)")
     print(f"ratio score-rl/grpo = {med_s / med_g:.3f}  (goal <= 1.15)")
     print(f"wrote {out}")
     return 0

@@ -101,25 +101,33 @@ def test_lora_stage2_continues_the_lora_stage1_adapter(tmp_path):
         build_trainer(compose("score-rl", tmp_path / "s3", f"score.init_from={stage1}"), tmp_path / "s3")
 
 
-def _cli(run_dir: Path, *extra: str) -> subprocess.Popen:
+def _cli(run_dir: Path, *extra: str, command: str = "score-init") -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "alignkit.cli", "score-init", "recipe=math", *QUICK, "trainer.learning_rate=5e-2",
+    cmd = [sys.executable, "-m", "alignkit.cli", command, "recipe=math", *QUICK, "trainer.learning_rate=5e-2",
            "trainer.save_steps=1", "trainer.save_model=false", *extra]
     return subprocess.Popen(cmd, cwd=run_dir.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
 
 
-def test_kill_and_resume_keeps_the_metrics_exact(tmp_path):
+@pytest.mark.parametrize("command", ["score-init", "score-rl"])
+def test_kill_and_resume_keeps_the_metrics_exact(tmp_path, command):
     """SIGKILL a run after its second checkpoint, resume it, and compare every logged metric with an
-    uninterrupted run of the same recipe and seed."""
+    uninterrupted run of the same recipe and seed. Stage II starts from a Stage I run (score.init_from): on resume
+    the checkpoint's weights, not init_from's, must be the policy."""
     steps = 4
+    extra: tuple[str, ...] = ()
+    if command == "score-rl":
+        stage1 = tmp_path / "stage1"
+        run(compose("score-init", stage1, "trainer.max_steps=1", "trainer.learning_rate=5e-2", "score.beta2=0.0"),
+            stage1, None)
+        extra = (f"score.init_from={stage1}",)
     full = tmp_path / "full"
-    proc = _cli(full, f"output_dir={full}", f"trainer.max_steps={steps}")
+    proc = _cli(full, f"output_dir={full}", f"trainer.max_steps={steps}", *extra, command=command)
     out = proc.communicate(timeout=1200)[0].decode()
     assert proc.returncode == 0, out[-3000:]
 
     killed = tmp_path / "killed"
-    proc = _cli(killed, f"output_dir={killed}", f"trainer.max_steps={steps}")
+    proc = _cli(killed, f"output_dir={killed}", f"trainer.max_steps={steps}", *extra, command=command)
     try:
         deadline = time.time() + 1200
         while not (killed / "checkpoints" / "checkpoint-2" / "trainer_state.json").is_file():
@@ -130,7 +138,8 @@ def test_kill_and_resume_keeps_the_metrics_exact(tmp_path):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     assert len(metrics(killed)) < steps
-    proc = _cli(killed, f"output_dir={killed}", f"resume={killed}", f"trainer.max_steps={steps}")
+    proc = _cli(killed, f"output_dir={killed}", f"resume={killed}", f"trainer.max_steps={steps}", *extra,
+                command=command)
     out = proc.communicate(timeout=1200)[0].decode()
     assert proc.returncode == 0, out[-3000:]
     a, b = metrics(full), metrics(killed)
