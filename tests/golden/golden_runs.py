@@ -26,8 +26,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 # the code judge is dropped for the same reason (a random model never passes unit tests), the format judge
 # stays, so satisfied and violated responses both occur.
 # The tiny LLM judges answer at random, so the start-of-training judge check is off (it changes nothing else).
+# The fixtures were sampled with HF generate: generation.backend=hf keeps it (issue 16 made the continuous-batching
+# fast path the CPU default; it draws other random numbers, so its samples differ for the same seed).
 COMMON = ["model=tiny", "trainer.progress=false", "trainer.save_model=false", "trainer.max_steps=2", "seed=3",
-          "judge_check.enabled=false"]
+          "judge_check.enabled=false", "generation.backend=hf"]
 LLM_REWARD = ["rewards@tasks.coding.reward=llm_helpfulness", "tasks.coding.reward.judge.model=tiny",
               "tasks.coding.judges.code=null", "tasks.coding.judges.format=null",
               "+judges@tasks.coding.judges.llm_safety=llm_safety", "tasks.coding.judges.llm_safety.model=tiny",
