@@ -30,7 +30,12 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 # fast path the CPU default; it draws other random numbers, so its samples differ for the same seed).
 COMMON = ["model=tiny", "trainer.progress=false", "trainer.save_model=false", "trainer.max_steps=2", "seed=3",
           "judge_check.enabled=false", "generation.backend=hf"]
-LLM_REWARD = ["rewards@tasks.coding.reward=llm_helpfulness", "tasks.coding.reward.judge.model=tiny",
+# The coding recipe became the CPU demo (issue 16: coding_easy, B=4 x K=4 at T=0.7, held-out eval, charts); the
+# fixtures keep the task as it was recorded: the coding problems, B=2 x K=4 at generation.temperature, no eval.
+CODING_AS_RECORDED = ["tasks.coding.data.source=coding", "tasks.coding.prompts_per_step=2",
+                      "tasks.coding.num_samples=4", "tasks.coding.temperature=null", "eval.tasks=[]",
+                      "trainer.plot=false"]
+LLM_REWARD = [*CODING_AS_RECORDED, "rewards@tasks.coding.reward=llm_helpfulness", "tasks.coding.reward.judge.model=tiny",
               "tasks.coding.judges.code=null", "tasks.coding.judges.format=null",
               "+judges@tasks.coding.judges.llm_safety=llm_safety", "tasks.coding.judges.llm_safety.model=tiny",
               "tasks.coding.max_new_tokens=10"]
