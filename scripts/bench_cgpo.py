@@ -187,11 +187,14 @@ def main(argv=None) -> int:
     for r in range(args.rounds):  # alternate, so that machine load drifts hit every trainer alike
         print(f"round {r + 1}/{args.rounds}: GRPO ...", flush=True)
         grpo += grpo_step_times(args, source, records)
+        print(f"  GRPO steps (s): {' '.join(f'{t:.1f}' for t in grpo)}", flush=True)
         for b in backends:
             print(f"round {r + 1}/{args.rounds}: CGPO (generation.backend={b}) ...", flush=True)
             times, got = cgpo_step_times(args, source, records, b)
             cgpo[b] += times
             rows[b] += got
+            print(f"  CGPO ({b}) steps (s): {' '.join(f'{t:.1f}' for t in cgpo[b])}; ratio to GRPO so far "
+                  f"{statistics.median(cgpo[b]) / statistics.median(grpo):.3f}", flush=True)
     med_g = statistics.median(grpo)
     med = {b: statistics.median(cgpo[b]) for b in backends}
     phases = {b: {ph: statistics.median(row[f"coding/time/{ph}"] for row in rows[b])
