@@ -31,7 +31,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 COMMON = ["model=tiny", "trainer.progress=false", "trainer.save_model=false", "trainer.max_steps=2", "seed=3",
           "judge_check.enabled=false", "generation.backend=hf"]
 # The coding recipe became the CPU demo (issue 16: coding_easy, B=4 x K=4 at T=0.7, held-out eval, charts); the
-# fixtures keep the task as it was recorded: the coding problems, B=2 x K=4 at generation.temperature, no eval.
+# fixtures keep the task as it was recorded: the coding problems, B=2 x K=4 at generation.temperature, no eval
+# (and coding_crpg its micro-batches of 8).
 CODING_AS_RECORDED = ["tasks.coding.data.source=coding", "tasks.coding.prompts_per_step=2",
                       "tasks.coding.num_samples=4", "tasks.coding.temperature=null", "eval.tasks=[]",
                       "trainer.plot=false"]
@@ -41,7 +42,7 @@ LLM_REWARD = [*CODING_AS_RECORDED, "rewards@tasks.coding.reward=llm_helpfulness"
               "tasks.coding.max_new_tokens=10"]
 CHAT = {"chat_general": "llm_false_refusal", "chat_factual": "llm_factuality", "chat_harmful": "llm_safety"}
 RUNS: dict[str, tuple[str, list[str]]] = {
-    "coding_crpg": ("coding", [*LLM_REWARD, "trainer.learning_rate=1e-3"]),
+    "coding_crpg": ("coding", [*LLM_REWARD, "trainer.learning_rate=1e-3", "trainer.micro_batch_size=8"]),
     "instruction_following_crraft": ("instruction_following", [
         "tasks.instruction_following.max_new_tokens=10", "trainer.learning_rate=1e-3",
         "tasks.instruction_following.kl_max=100"]),
