@@ -7,10 +7,16 @@ both compute reference log-probabilities. Generation is forced to exactly ``--to
 task's judges (code: unit tests in the sandbox; format) and the calibrated reward: what the ratio measures is
 the cost of the judges and of CGPO's bookkeeping on top of the same generation and update.
 
+CGPO runs once per ``--backends`` entry (default both): ``hf`` (HF ``generate``, as GRPO) and ``fast`` (the
+continuous-batching path, alignkit's CPU default since issue 16; ``ignore_eos`` gives it the same exact length as
+``min_new_tokens`` gives ``generate``). GRPO always keeps HF ``generate``, as a TRL user on CPU has it. Each
+round runs GRPO, then CGPO with every backend, so that drifts of the machine's load hit them alike; one ratio
+``cgpo[backend] / grpo`` of median step times per backend.
+
     PYTHONPATH=src python scripts/bench_cgpo.py                       # embedded 135M model, CPU
     PYTHONPATH=src python scripts/bench_cgpo.py --model tiny --steps 3 # smoke test
 
-Prints a table and the ratio ``cgpo / grpo`` of the median step times (goal: <= 1.15), and writes a JSON file.
+Prints a table and the ratios ``cgpo[backend] / grpo`` of the median step times, and writes a JSON file.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ def parse_args(argv=None):
     p.add_argument("--rounds", type=int, default=2, help="alternate the two trainers this many times")
     p.add_argument("--lr", type=float, default=1e-6)
     p.add_argument("--beta", type=float, default=0.04, help="GRPO's KL coefficient (> 0: reference log-probs)")
+    p.add_argument("--backends", default="hf,fast", help="CGPO generation backends to time (comma-separated)")
     p.add_argument("--out", default="runs/bench/cgpo_vs_grpo.json")
     return p.parse_args(argv)
 
@@ -122,8 +129,11 @@ def grpo_step_times(args, source: str, records: list[dict]) -> list[float]:
 # ----------------------------------------------------------------------------------------------------- CGPO
 
 
-def cgpo_step_times(args, source: str, records: list[dict]) -> tuple[list[float], list[dict]]:
-    """Time ``1 + steps`` CGPO (CRPG) steps with the coding task's judges; return times and metrics."""
+def cgpo_step_times(args, source: str, records: list[dict], backend: str = "hf") -> tuple[list[float], list[dict]]:
+    """Time ``1 + steps`` CGPO (CRPG) steps with the coding task's judges and generation ``backend``; return
+    times and metrics."""
+    import functools
+
     from accelerate import Accelerator
     from omegaconf import OmegaConf
 
@@ -138,7 +148,11 @@ def cgpo_step_times(args, source: str, records: list[dict]) -> tuple[list[float]
     model = load_model(source, device="cpu", dtype="float32")
     model.generation_config.min_new_tokens = args.tokens  # exactly `tokens` new tokens, as in GRPO
     ref = load_reference(model, source, device="cpu", dtype="float32")
-    settings = GenerationSettings(max_new_tokens=args.tokens, temperature=1.0, batch_size=args.prompts * args.k)
+    settings = GenerationSettings(backend=backend, max_new_tokens=args.tokens, temperature=1.0,
+                                  batch_size=args.prompts * args.k)
+    generator = make_generator(model, tok, settings)
+    if backend == "fast":  # exactly `tokens` new tokens, as min_new_tokens does for generate
+        generator.generate_ids = functools.partial(generator.generate_ids, ignore_eos=True)
     task_cfg = OmegaConf.structured(TaskConfig(optimizer="crpg", num_samples=args.k, prompts_per_step=args.prompts,
                                                kl_max=10.0, baseline="reference"))
     judges = MixtureOfJudges([load_judge("code"), load_judge("format", require_terminal=False, max_words=600)])
@@ -148,7 +162,7 @@ def cgpo_step_times(args, source: str, records: list[dict]) -> tuple[list[float]
                                   micro_batch_size=args.prompts * args.k, progress=False, save_model=False)
     run_dir = Path(tempfile.mkdtemp(prefix="bench-cgpo-"))
     trainer = CGPOTrainer(accelerator=accelerator, model=model, ref_model=ref, tokenizer=tok,
-                          generator=make_generator(model, tok, settings, accelerator), tasks=[task],
+                          generator=generator, tasks=[task],
                           trainer_cfg=trainer_cfg, run_dir=run_dir)
     trainer.prepare_baselines()
     times, rows = [], []
@@ -164,36 +178,48 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     import torch
 
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     records = coding_records(64)
     source = model_source(args.model)
-    grpo, cgpo, cgpo_rows = [], [], []
-    for r in range(args.rounds):  # alternate, so that machine load drifts hit both alike
+    grpo: list[float] = []
+    cgpo: dict[str, list[float]] = {b: [] for b in backends}
+    rows: dict[str, list[dict]] = {b: [] for b in backends}
+    for r in range(args.rounds):  # alternate, so that machine load drifts hit every trainer alike
         print(f"round {r + 1}/{args.rounds}: GRPO ...", flush=True)
         grpo += grpo_step_times(args, source, records)
-        print(f"round {r + 1}/{args.rounds}: CGPO ...", flush=True)
-        times, rows = cgpo_step_times(args, source, records)
-        cgpo += times
-        cgpo_rows += rows
-    med_g, med_c = statistics.median(grpo), statistics.median(cgpo)
-    phases = {ph: statistics.median(row[f"coding/time/{ph}"] for row in cgpo_rows)
-              for ph in ("generation", "judging", "reward", "update")}
+        print(f"  GRPO steps (s): {' '.join(f'{t:.1f}' for t in grpo)}", flush=True)
+        for b in backends:
+            print(f"round {r + 1}/{args.rounds}: CGPO (generation.backend={b}) ...", flush=True)
+            times, got = cgpo_step_times(args, source, records, b)
+            cgpo[b] += times
+            rows[b] += got
+            print(f"  CGPO ({b}) steps (s): {' '.join(f'{t:.1f}' for t in cgpo[b])}; ratio to GRPO so far "
+                  f"{statistics.median(cgpo[b]) / statistics.median(grpo):.3f}", flush=True)
+    med_g = statistics.median(grpo)
+    med = {b: statistics.median(cgpo[b]) for b in backends}
+    phases = {b: {ph: statistics.median(row[f"coding/time/{ph}"] for row in rows[b])
+                  for ph in ("generation", "judging", "reward", "update")} for b in backends}
     result = {
         "model": args.model, "prompts_per_step": args.prompts, "k": args.k, "tokens": args.tokens,
-        "timed_steps_per_trainer": len(grpo), "grpo_step_s": grpo, "cgpo_step_s": cgpo,
-        "grpo_median_s": med_g, "cgpo_median_s": med_c, "ratio_cgpo_over_grpo": med_c / med_g,
+        "timed_steps_per_trainer": len(grpo), "grpo_step_s": grpo, "grpo_median_s": med_g,
+        "cgpo_step_s": cgpo, "cgpo_median_s": med, "ratio_cgpo_over_grpo": {b: med[b] / med_g for b in backends},
         "cgpo_phase_median_s": phases, "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg(),
         "command": "PYTHONPATH=src python scripts/bench_cgpo.py " + " ".join(sys.argv[1:] if argv is None else argv),
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nmodel={args.model} B={args.prompts} K={args.k} tokens={args.tokens} "
-          f"({len(grpo)} timed steps each, {args.rounds} alternating rounds)")
-    print(f"{'trainer':<10}{'median step (s)':>18}{'all steps (s)':>40}")
-    print(f"{'GRPO':<10}{med_g:>18.2f}{'  ' + ' '.join(f'{t:.1f}' for t in grpo):>40}")
-    print(f"{'CGPO':<10}{med_c:>18.2f}{'  ' + ' '.join(f'{t:.1f}' for t in cgpo):>40}")
-    print("CGPO phases (median s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
-    print(f"ratio cgpo/grpo = {med_c / med_g:.3f}  (goal <= 1.15)")
+          f"({len(grpo)} timed steps each, {args.rounds} alternating rounds, {torch.get_num_threads()} threads)")
+    print(f"{'trainer':<22}{'median step (s)':>16}   all steps (s)")
+    print(f"{'GRPO (HF generate)':<22}{med_g:>16.2f}   {' '.join(f'{t:.1f}' for t in grpo)}")
+    for b in backends:
+        print(f"{'CGPO (' + b + ')':<22}{med[b]:>16.2f}   {' '.join(f'{t:.1f}' for t in cgpo[b])}")
+    for b in backends:
+        print(f"CGPO ({b}) phases (median s): " + ", ".join(f"{k} {v:.2f}" for k, v in phases[b].items()))
+    for b in backends:
+        print(f"ratio cgpo[{b}]/grpo = {med[b] / med_g:.3f}")
     print(f"wrote {out}")
     return 0
 

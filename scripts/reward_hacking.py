@@ -219,7 +219,11 @@ def overrides_for(experiment: str, variant: str, args, rm_path: Path, seed: int,
         common.append("judge_check.enabled=false")  # the tiny judges answer at random (pipeline check only)
     if experiment == "coding":
         recipe = "coding" if variant == "judges" else "coding_unconstrained"
-        task = ["rewards@tasks.coding.reward=reward_model", f"tasks.coding.reward.model={rm_path}",
+        # the experiment as it was run before the coding recipe became the CPU demo (issue 16): the coding
+        # problems at generation.temperature, its own held-out evaluation, no charts
+        task = ["tasks.coding.data.source=coding", "tasks.coding.temperature=null", "eval.tasks=[]",
+                "trainer.plot=false",
+                "rewards@tasks.coding.reward=reward_model", f"tasks.coding.reward.model={rm_path}",
                 "tasks.coding.reward.device=cpu", f"tasks.coding.num_samples={args.k}",
                 f"tasks.coding.prompts_per_step={args.prompts}", f"tasks.coding.max_new_tokens={args.tokens}",
                 f"tasks.coding.optimizer={args.optimizer}"]

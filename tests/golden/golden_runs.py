@@ -26,15 +26,23 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 # the code judge is dropped for the same reason (a random model never passes unit tests), the format judge
 # stays, so satisfied and violated responses both occur.
 # The tiny LLM judges answer at random, so the start-of-training judge check is off (it changes nothing else).
+# The fixtures were sampled with HF generate: generation.backend=hf keeps it (issue 16 made the continuous-batching
+# fast path the CPU default; it draws other random numbers, so its samples differ for the same seed).
 COMMON = ["model=tiny", "trainer.progress=false", "trainer.save_model=false", "trainer.max_steps=2", "seed=3",
-          "judge_check.enabled=false"]
-LLM_REWARD = ["rewards@tasks.coding.reward=llm_helpfulness", "tasks.coding.reward.judge.model=tiny",
+          "judge_check.enabled=false", "generation.backend=hf"]
+# The coding recipe became the CPU demo (issue 16: coding_easy, B=4 x K=4 at T=0.7, held-out eval, charts); the
+# fixtures keep the task as it was recorded: the coding problems, B=2 x K=4 at generation.temperature, no eval
+# (and coding_crpg its micro-batches of 8).
+CODING_AS_RECORDED = ["tasks.coding.data.source=coding", "tasks.coding.prompts_per_step=2",
+                      "tasks.coding.num_samples=4", "tasks.coding.temperature=null", "eval.tasks=[]",
+                      "trainer.plot=false"]
+LLM_REWARD = [*CODING_AS_RECORDED, "rewards@tasks.coding.reward=llm_helpfulness", "tasks.coding.reward.judge.model=tiny",
               "tasks.coding.judges.code=null", "tasks.coding.judges.format=null",
               "+judges@tasks.coding.judges.llm_safety=llm_safety", "tasks.coding.judges.llm_safety.model=tiny",
               "tasks.coding.max_new_tokens=10"]
 CHAT = {"chat_general": "llm_false_refusal", "chat_factual": "llm_factuality", "chat_harmful": "llm_safety"}
 RUNS: dict[str, tuple[str, list[str]]] = {
-    "coding_crpg": ("coding", [*LLM_REWARD, "trainer.learning_rate=1e-3"]),
+    "coding_crpg": ("coding", [*LLM_REWARD, "trainer.learning_rate=1e-3", "trainer.micro_batch_size=8"]),
     "instruction_following_crraft": ("instruction_following", [
         "tasks.instruction_following.max_new_tokens=10", "trainer.learning_rate=1e-3",
         "tasks.instruction_following.kl_max=100"]),

@@ -17,7 +17,10 @@ def compose(recipe: str, *overrides: str):
 def test_coding_recipe_has_the_code_and_format_judges_and_crpg():
     cfg = compose("coding")
     task = cfg.tasks.coding
-    assert task.optimizer == "crpg" and task.num_samples == 4 and task.prompts_per_step == 2
+    assert task.optimizer == "crpg" and task.num_samples == 4 and task.prompts_per_step == 4
+    # the CPU demo (issue 16): the easy tier, T=0.7, held-out eval on its test split, charts at the end
+    assert task.data.source == "coding_easy" and task.temperature == 0.7
+    assert list(cfg.eval.tasks) == ["coding_easy"] and cfg.trainer.plot is True
     assert set(task.judges) == {"code", "format"}
     assert task.judges.code._target_ == "alignkit.judges.code.CodeJudge"
     assert task.reward._target_ == "alignkit.rewards.rules.CodePassFraction"

@@ -110,7 +110,7 @@ def test_delete_override_drops_a_judge_and_nulls_optional_keys():
     assert sorted(cgpo("~tasks.coding.judges.format").tasks.coding.judges) == ["code"]
     assert dict(cgpo("~tasks.coding.judges").tasks.coding.judges) == {}
     assert cgpo("~tasks.coding.max_new_tokens").tasks.coding.max_new_tokens is None
-    assert cgpo("~tasks.coding.max_new_tokens=160").tasks.coding.max_new_tokens is None  # value matches
+    assert cgpo("~tasks.coding.max_new_tokens=128").tasks.coding.max_new_tokens is None  # value matches
     fmt = cgpo("~tasks.coding.judges.format.max_words").tasks.coding.judges.format
     assert "max_words" not in fmt and fmt.require_terminal is False  # the judge's own default applies
     sft = compose_recipe("sft", "sft", "coding", ["~data.eval_split", "~trainer.report_to"], SFTRecipe)

@@ -220,20 +220,27 @@ def test_the_loop_evaluates_at_start_every_n_steps_and_end_and_logs_eval_metrics
 
     def evaluate(model, tokenizer, tasks, limit=None, generator=None):
         calls.append((list(tasks), limit))
-        return {**{f"{t}/pass@1": 0.25 for t in tasks}, "problems": 3}  # a bare metric: the only task's
+        return {**{f"{t}/pass@1": 0.25 * len(calls) for t in tasks}, "problems": 3}  # a bare metric: the only task's
 
     fake.evaluate = evaluate
     monkeypatch.setitem(sys.modules, "alignkit.eval.during_training", fake)
     from accelerate import Accelerator
 
     tok, base = parts
-    cfg = replace(RLTrainerConfig(), max_steps=5, save_steps=2, save_total_limit=1, save_model=False, progress=False)
+    cfg = replace(RLTrainerConfig(), max_steps=5, save_steps=2, save_total_limit=1, save_model=False, progress=False,
+                  plot=True)
     trainer = ToyTrainer(accelerator=Accelerator(cpu=True), model=copy.deepcopy(base), ref_model=None, tokenizer=tok,
                          generator=None, trainer_cfg=cfg, run_dir=tmp_path,
                          eval_cfg=SimpleNamespace(tasks=["humaneval"], every=2, limit=3))
-    trainer.train()
+    summary = trainer.train()
     rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     eval_steps = [r["step"] for r in rows if "eval/humaneval/pass@1" in r]
+    # the summary holds the first and the last evaluation (the demo prints its held-out pass rate before/after)
+    assert summary["eval/humaneval/pass@1 @step 0"] == 0.25 and summary["eval/humaneval/pass@1 @step 5"] == 1.0
+    assert not any(k.startswith("time/") for k in summary)
+    # trainer.plot: the run's report (alignkit report) with a chart of the eval metric and of the loss
+    pngs = sorted(p.name for p in (tmp_path / "report").glob("*.png"))
+    assert (tmp_path / "report" / "report.html").is_file() and any("eval" in n for n in pngs), pngs
     assert eval_steps == [0, 2, 4, 5] and calls == [(["humaneval"], 3)] * 4
     assert all(r["eval/humaneval/problems"] == 3 for r in rows if "eval/humaneval/pass@1" in r)
     assert [r["step"] for r in rows if "loss" in r] == [1, 2, 3, 4, 5]

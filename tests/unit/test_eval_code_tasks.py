@@ -45,6 +45,24 @@ def test_mbpp_shipped_problems_score_known_values(tmp_path):
     assert all(x["solution"] is not None for x in lines)
 
 
+
+def test_mbpp_scores_the_easy_tier_held_out_split(tmp_path):
+    """``source=coding_easy`` (the demo's held-out eval, recipes/eval/coding_easy.yaml) reads coding_easy/test."""
+    probs = load_prompts("coding_easy", split="test")
+    docs = MBPP(source="coding_easy").load()
+    assert [d["id"] for d in docs] == [p["id"] for p in probs] and len(docs) == 21
+    assert all(d["id"].startswith("coding_easy-test-") for d in docs)
+    samples = write_jsonl(tmp_path / "s.jsonl", [
+        {"task_id": probs[0]["id"], "response": probs[0]["reference"]},  # gold: passes
+        {"task_id": probs[1]["id"], "response": f"```python\ndef {probs[1]['metadata']['entry_point']}(*a):\n"
+                                                "    return 12345\n```"},  # wrong
+    ])
+    res = run_task(MBPP(source="coding_easy", max_workers=2), tmp_path / "out", samples_path=samples,
+                   show_progress=False)
+    lines = read_jsonl(tmp_path / "out" / "samples_mbpp.jsonl")
+    assert [x["metrics"]["passed"] for x in lines] == [1.0, 0.0]
+    assert res["metrics"]["pass@1"]["value"] == pytest.approx(0.5)
+
 MBPP_PLUS = [  # evalplus's MBPP+ release format (ids outside evalplus's special input-conversion lists)
     {"task_id": "Mbpp/3", "prompt": '"""\nWrite a function to add two numbers.\nassert add(1, 2) == 3\n"""\n',
      "entry_point": "add", "canonical_solution": "def add(a, b):\n    return a + b\n", "contract": "",

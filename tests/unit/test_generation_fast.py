@@ -241,6 +241,13 @@ def test_make_generator_backends(model, tokenizer):
     from alignkit.errors import ConfigError
 
     assert isinstance(make_generator(model, tokenizer, _settings(backend="auto")), FastGenerator)
+    # issue 16: the fast path is the default on CPU (GenerationSettings and recipes/generation/cpu.yaml)
+    assert isinstance(make_generator(model, tokenizer, GenerationSettings()), FastGenerator)
+    from omegaconf import OmegaConf
+
+    from alignkit.config import builtin_recipes_dir
+
+    assert OmegaConf.load(builtin_recipes_dir() / "generation" / "cpu.yaml").backend == "auto"
     assert isinstance(make_generator(model, tokenizer, _settings(backend="hf")), HFGenerator)
     gpt2_like = copy.deepcopy(model)
     gpt2_like.config.model_type = "gpt2"

@@ -1,4 +1,5 @@
-"""Batched rollouts: HF ``generate`` (CPU and small GPU runs) or vLLM through TRL's ``VLLMGeneration``.
+"""Batched rollouts: the continuous-batching fast path (CPU, ``generation/fast.py``), HF ``generate`` (GPU, or
+any model the fast path cannot run) or vLLM through TRL's ``VLLMGeneration``; ``backend=auto`` picks the first two.
 
 Both backends take chat prompts (plain user-message strings), apply the tokenizer's chat template, and return
 token ids as well as text, because trainers need the exact sampled tokens to score log-probabilities.
@@ -18,7 +19,7 @@ class GenerationSettings:
     """How responses are sampled."""
 
     # auto: the continuous-batching fast path on CPU (HF generate where it cannot run), HF generate on GPU.
-    backend: str = "hf"  # hf | fast | auto (fast on CPU) | vllm; fast is opt-in for now
+    backend: str = "auto"  # auto (fast on CPU, hf on GPU) | fast | hf | vllm
     max_new_tokens: int = field(default=256, metadata={"ge": 1})
     temperature: float = field(default=1.0, metadata={"ge": 0})
     top_p: float = field(default=1.0, metadata={"gt": 0, "le": 1})

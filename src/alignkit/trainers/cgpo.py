@@ -646,7 +646,13 @@ class CGPOTrainer(RLEngine):
 
     def summary(self, last: dict[str, Any]) -> dict[str, Any]:
         keys = ("reward_mean", "calibrated_reward_mean", "satisfied_rate", "kl_mean")
-        return {f"{t.name}/{k}": last[f"{t.name}/{k}"] for t in self.tasks for k in keys if f"{t.name}/{k}" in last}
+        out = {f"{t.name}/{k}": last[f"{t.name}/{k}"] for t in self.tasks for k in keys if f"{t.name}/{k}" in last}
+        for t in self.tasks:  # the curves, step by step (this process's steps; also in metrics.jsonl)
+            for k in ("satisfied_rate", "kl_mean"):
+                values = [h[f"{t.name}/{k}"] for h in self.history if f"{t.name}/{k}" in h]
+                if len(values) > 1:
+                    out[f"{t.name}/{k} by step"] = " ".join(f"{v:.3g}" for v in values)
+        return out
 
     def checkpoint_state(self) -> dict[str, Any]:
         return {"tasks": [t.name for t in self.tasks]}

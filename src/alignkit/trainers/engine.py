@@ -138,6 +138,7 @@ class RLTrainerConfig:
     save_model: bool = True  # write the trained model (HF format) to <run>/final at the end
     progress: bool = True  # rich progress bar on the main process
     report_to: list[str] = field(default_factory=list)  # tensorboard, wandb (offline unless WANDB_MODE is set)
+    plot: bool = False  # at the end, write <run>/report (alignkit report: report.html and one PNG per chart)
 
     # Old names, refused with a message naming the new one.
     renamed: ClassVar[dict[str, str]] = {k: v for k, v in TRAINER_RENAMED.items() if k != "batch_size"}
@@ -443,6 +444,7 @@ class RLEngine:
         self.step = 0
         self.optimizer_steps = 0  # steps that applied a gradient
         self.history: list[dict[str, Any]] = []
+        self.eval_history: list[tuple[int, dict[str, float]]] = []  # (step, eval/<task>/<metric>) on the main process
         self._last_eval: int | None = None
 
     # -- to implement -------------------------------------------------------------------------------------------
@@ -778,7 +780,36 @@ class RLEngine:
             self.save_model(self.run_dir / "final")
         out: dict[str, Any] = {"steps": self.step, "train_seconds": round(time.perf_counter() - t_start, 2)}
         out.update(self.summary(last))
+        out.update(self.eval_summary())
+        if cfg.plot and acc.is_main_process:
+            self.write_report()
         return out
+
+    def eval_summary(self) -> dict[str, Any]:
+        """The eval metrics at the first and at the last evaluation of this run (``eval/<task>/<metric> @step``)."""
+        if not self.eval_history:
+            return {}
+        first, last = self.eval_history[0], self.eval_history[-1]
+        out: dict[str, Any] = {}
+        for key in first[1]:
+            if key.startswith("time/"):
+                continue
+            out[f"{key} @step {first[0]}"] = first[1][key]
+            if last[0] != first[0] and key in last[1]:
+                out[f"{key} @step {last[0]}"] = last[1][key]
+        return out
+
+    def write_report(self) -> Path | None:
+        """``alignkit report`` of this run into ``<run>/report`` (charts as report.html and PNGs)."""
+        try:
+            from alignkit.report import main as build_report
+
+            path = build_report([self.run_dir], None, None)
+        except Exception as err:  # noqa: BLE001 - a chart is not worth failing a finished run
+            log.warning("could not write the report of %s: %s", self.run_dir, err)
+            return None
+        log.info("report: %s", path)
+        return path
 
     def log_metrics(self, step: int, metrics: dict[str, Any]) -> None:
         """Main process: ``metrics.jsonl`` and the trackers of ``trainer.report_to``."""
@@ -812,6 +843,7 @@ class RLEngine:
                         key = f"eval/{key}" if "/" in key or len(ev.tasks) != 1 else f"eval/{ev.tasks[0]}/{key}"
                     metrics[key] = float(value)
                 metrics["time/eval"] = time.perf_counter() - t0
+                self.eval_history.append((step, dict(metrics)))
                 self.log_metrics(step, metrics)
                 log.info("eval at step %d: %s", step, {k: round(v, 4) for k, v in metrics.items()})
         self.accelerator.wait_for_everyone()

@@ -68,13 +68,13 @@ class MBPP(SandboxTask):
     response_fields: ClassVar[tuple[str, ...]] = ("solution", "response", "completion")
     pass_at_k: ClassVar[dict[str, str]] = {"passed": "pass@{k}", "passed_plus": "pass@{k}_plus"}
 
-    source: str = "coding"  # coding (shipped) | an MBPP / MBPP+ .jsonl[.gz] | a hub id
+    source: str = "coding"  # coding | coding_easy (shipped) | an MBPP / MBPP+ .jsonl[.gz] | a hub id
     split: str = "test"
 
     # -- data
     def load(self) -> list[Doc]:
-        shipped = self.source == "coding"
-        rows, label = self.read_source(self.source, self.split, "coding" if shipped else None)
+        shipped = self.source in ("coding", "coding_easy")  # the shipped coding problems, or their easy tier
+        rows, label = self.read_source(self.source, self.split, self.source if shipped else None)
         return [self._doc(row, i, label) for i, row in enumerate(rows)]
 
     def _doc(self, row: dict[str, Any], i: int, label: str) -> Doc:
