@@ -85,8 +85,10 @@ def test_stage2_starts_from_the_stage1_final_model_or_a_checkpoint(tmp_path):
 def test_lora_stage2_continues_the_lora_stage1_adapter(tmp_path):
     stage1 = tmp_path / "stage1"
     lora = ["model=lora", "model.name_or_path=tiny"]
-    run(compose("score-init", stage1, *lora, "trainer.max_steps=1", "trainer.learning_rate=5e-2",
-                "score.beta2=0.0"), stage1, None)
+    # 2 steps of 2 problems: rollouts whose verdicts all agree carry no RLOO signal, and Stage I must have moved
+    # the adapter for the comparison below to mean anything (seeded, so the same rollouts every run).
+    run(compose("score-init", stage1, *lora, "trainer.max_steps=2", "score.prompts_per_step=2",
+                "trainer.learning_rate=5e-2", "score.beta2=0.0"), stage1, None)
     adapter = weights(stage1 / "final" / "adapter_model.safetensors")
     trainer = build_trainer(compose("score-rl", tmp_path / "s2", *lora, f"score.init_from={stage1}"),
                             tmp_path / "s2")
