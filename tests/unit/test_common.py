@@ -93,3 +93,23 @@ def test_step_timer_accumulates_per_phase_and_resets():
     totals = timer.reset()
     assert totals["a"] >= 0.02 and totals["b"] < totals["a"]
     assert timer.reset() == {}
+
+
+def test_torch_threads_gives_the_callers_thread_count_back():
+    import torch
+
+    from alignkit.trainers.common import torch_threads
+
+    before = torch.get_num_threads()
+    other = 1 if before != 1 else 2
+    with torch_threads(other):
+        assert torch.get_num_threads() == other
+    assert torch.get_num_threads() == before
+    try:
+        with torch_threads(other):
+            raise RuntimeError("the block failed")
+    except RuntimeError:
+        pass
+    assert torch.get_num_threads() == before  # restored on error too
+    with torch_threads(None):
+        assert torch.get_num_threads() == before

@@ -65,6 +65,17 @@ def flat_grad(model) -> torch.Tensor:
                       for p in model.parameters()])
 
 
+def assert_same_gradient(got: torch.Tensor, want: torch.Tensor) -> None:
+    """Equal up to fp32 summation order (micro-batches and padding change it; so does the thread count): the
+    difference is within 1e-5 of the gradient's norm, element by element and as a whole. A wrong term (a missing
+    mask, KL weight or coefficient) moves the gradient by percents."""
+    scale = float(want.norm())
+    assert scale > 0
+    diff = (got - want).abs()
+    assert float(diff.norm()) <= 1e-5 * scale, (float(diff.norm()), scale)
+    assert float(diff.max()) <= 1e-5 * float(want.abs().max()), (float(diff.max()), float(want.abs().max()))
+
+
 def engine_grad(engine: RLEngine, objectives) -> tuple[torch.Tensor, list[float]]:
     seen = {}
     real = engine.optimizer.step
@@ -130,7 +141,7 @@ def test_token_level_gradient_equals_autograd_of_the_loss(parts, tmp_path, micro
     (0.7 * want_loss).backward()
     want = flat_grad(model)
     assert want.abs().sum() > 0
-    assert torch.allclose(got, want, atol=1e-6, rtol=1e-4)
+    assert_same_gradient(got, want)
     assert losses[0] == pytest.approx(float(want_loss.detach()), rel=1e-4)
 
 
@@ -150,7 +161,7 @@ def test_segment_level_gradient_skips_the_masked_turn(parts, tmp_path, micro_bat
         a, m, _ = (len(seg.ids) for seg in s.segments)
         total = total - (w[0] * tok[:a].sum() + w[2] * tok[a + m:].sum())  # no term for the masked turn
     total.backward()
-    assert torch.allclose(got, flat_grad(model), atol=1e-6, rtol=1e-4)
+    assert_same_gradient(got, flat_grad(model))
 
 
 def test_linear_coefficients_and_empty_objectives(parts, tmp_path):
@@ -168,7 +179,7 @@ def test_linear_coefficients_and_empty_objectives(parts, tmp_path):
         seq.append(tok[:a].sum() + tok[a + m:].sum())  # trained segments only
     seq = torch.stack(seq)
     (c * seq).sum().backward()
-    assert torch.allclose(got, flat_grad(model), atol=1e-6, rtol=1e-4)
+    assert_same_gradient(got, flat_grad(model))
     assert losses[0] == pytest.approx(float((c * seq).sum()), rel=1e-4) and losses[1] == 0.0
 
 
@@ -218,7 +229,7 @@ def test_the_loop_evaluates_at_start_every_n_steps_and_end_and_logs_eval_metrics
     calls = []
     fake = types.ModuleType("alignkit.eval.during_training")
 
-    def evaluate(model, tokenizer, tasks, limit=None, generator=None):
+    def evaluate(model, tokenizer, tasks, limit=None, generator=None, max_new_tokens=None):
         calls.append((list(tasks), limit))
         return {**{f"{t}/pass@1": 0.25 * len(calls) for t in tasks}, "problems": 3}  # a bare metric: the only task's
 

@@ -179,3 +179,16 @@ def linear_warmup_schedule(optimizer: torch.optim.Optimizer, warmup_steps: int, 
         return 1.0 - progress if kind == "linear" else 0.5 * (1.0 + math.cos(math.pi * progress))
 
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+@contextlib.contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run the block with ``n`` intra-op threads (``None``/0: leave them), then give the caller's setting back, so
+    that a library call never changes the thread count (and with it the float sums) of what runs after it."""
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -302,6 +302,14 @@ def load_truncated(base: str, num_layers: int | None) -> tuple[Any, Any]:
 
 # ------------------------------------------------------------------------------------------------- training
 def train_judges(cfg: Any, run_dir: Path) -> dict[str, Any]:
+    """:func:`_train_judges` with ``trainer.num_threads`` torch threads, the caller's setting restored after."""
+    from alignkit.trainers.common import torch_threads
+
+    with torch_threads(cfg.trainer.num_threads):
+        return _train_judges(cfg, run_dir)
+
+
+def _train_judges(cfg: Any, run_dir: Path) -> dict[str, Any]:
     """Train the judge model described by a :class:`JudgeTrainRecipe` into ``<run_dir>/model``; measure it."""
     import torch
 
@@ -309,8 +317,6 @@ def train_judges(cfg: Any, run_dir: Path) -> dict[str, Any]:
     from alignkit.runs import MetricsLog
 
     t, d = cfg.trainer, cfg.data
-    if t.num_threads:
-        torch.set_num_threads(t.num_threads)
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     model, tokenizer = load_truncated(cfg.model.name_or_path, t.num_layers)

@@ -160,7 +160,15 @@ def pairwise_accuracy(reward: Any, pairs: list[dict[str, Any]]) -> dict[str, Any
 
 
 # ---------------------------------------------------------------------------- training
-def train_reward_model(
+def train_reward_model(*args: Any, num_threads: int | None = None, **kwargs: Any) -> dict[str, Any]:
+    """:func:`_train_reward_model` with ``num_threads`` torch threads, the caller's setting restored after."""
+    from alignkit.trainers.common import torch_threads
+
+    with torch_threads(num_threads):
+        return _train_reward_model(*args, **kwargs)
+
+
+def _train_reward_model(
     model: str = "smollm2-135m-instruct",
     pairs: str | Path | Sequence[dict[str, Any]] = "coding",
     output_dir: str | Path = "runs/rm",
@@ -225,8 +233,6 @@ def train_reward_model(
     import torch
     from trl import RewardConfig, RewardTrainer
 
-    if num_threads:
-        torch.set_num_threads(num_threads)
     output_dir = Path(output_dir)
     train = resolve_pairs(pairs, "train", spurious, seed)
     if eval_pairs is not None:
