@@ -188,7 +188,6 @@ def _train_reward_model(
     logging_steps: int = 10,
     device: str = "auto",
     save: bool = True,
-    num_threads: int | None = None,
     callbacks: list[Any] | None = None,
     checkpoint_dir: str | Path | None = None,
     save_steps: int = 0,
