@@ -27,7 +27,8 @@ setup: $(BIN)/.installed ## Create .venv and install alignkit, torch, dev tools 
 	@# the LLM judges trained from the embedded model (once, into ~/.cache/alignkit; instant when already built)
 	$(BIN)/python -c "from alignkit.trainers.judge import trained_judges_path; trained_judges_path()"
 
-demo: setup ## Run the main job on the embedded model: alignkit cgpo recipe=coding
+demo: $(BIN)/.installed ## Run the main job on the embedded model: alignkit cgpo recipe=coding
+	@# (its judges are the code and format rule judges: it does not wait for the LLM judges of `make setup`)
 	$(BIN)/alignkit cgpo recipe=coding
 
 test: setup ## Run the whole test suite (unit, recipes, integration, embedded end-to-end)

@@ -32,8 +32,8 @@ COMMON = ["model=tiny", "trainer.progress=false", "trainer.save_model=false", "t
           "judge_check.enabled=false", "generation.backend=hf"]
 # The coding recipe became the CPU demo (issue 16: coding_easy, B=4 x K=4 at T=0.7, held-out eval, charts); the
 # fixtures keep the task as it was recorded: the coding problems, B=2 x K=4 at generation.temperature, no eval
-# (and coding_crpg its micro-batches of 8).
-CODING_AS_RECORDED = ["tasks.coding.data.source=coding", "tasks.coding.prompts_per_step=2",
+# (and coding_crpg its micro-batches of 8), with the task's optimizer (crpg; the demo's is crraft).
+CODING_AS_RECORDED = ["tasks.coding.optimizer=crpg", "tasks.coding.data.source=coding", "tasks.coding.prompts_per_step=2",
                       "tasks.coding.num_samples=4", "tasks.coding.temperature=null", "eval.tasks=[]",
                       "trainer.plot=false"]
 LLM_REWARD = [*CODING_AS_RECORDED, "rewards@tasks.coding.reward=llm_helpfulness", "tasks.coding.reward.judge.model=tiny",

@@ -205,12 +205,12 @@ def test_cli_cgpo_coding_on_the_embedded_model(tmp_path):
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     rows = metrics(tmp_path)
-    evals = [r for r in rows if "eval/mbpp/pass@1" in r]
+    evals = [r for r in rows if "eval/coding_easy/pass@1" in r]
     assert [r["step"] for r in evals] == [0, 2]
-    assert all(0 <= r["eval/mbpp/pass@1"] <= 1 for r in evals)
+    assert all(0 <= r["eval/coding_easy/pass@1"] <= 1 for r in evals)
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["eval/mbpp/pass@1 @step 0"] == evals[0]["eval/mbpp/pass@1"]
-    assert summary["eval/mbpp/pass@1 @step 2"] == evals[1]["eval/mbpp/pass@1"]
+    assert summary["eval/coding_easy/pass@1 @step 0"] == evals[0]["eval/coding_easy/pass@1"]
+    assert summary["eval/coding_easy/pass@1 @step 2"] == evals[1]["eval/coding_easy/pass@1"]
     assert len(summary["coding/kl_mean by step"].split()) == 2
     assert (tmp_path / "report" / "report.html").is_file() and list((tmp_path / "report").glob("*.png"))
     rows = [r for r in rows if "coding/reward_mean" in r]

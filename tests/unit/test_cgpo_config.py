@@ -14,10 +14,11 @@ def compose(recipe: str, *overrides: str):
     return compose_recipe("cgpo", "cgpo", recipe, ["model=tiny", *overrides], CGPORecipe)
 
 
-def test_coding_recipe_has_the_code_and_format_judges_and_crpg():
+def test_coding_recipe_has_the_code_and_format_judges_and_crraft():
     cfg = compose("coding")
     task = cfg.tasks.coding
-    assert task.optimizer == "crpg" and task.num_samples == 4 and task.prompts_per_step == 4
+    # the demo's optimizer is CRRAFT (measured to move the held-out pass rate within its budget; crpg did not)
+    assert task.optimizer == "crraft" and task.num_samples == 4 and task.prompts_per_step == 4
     # the CPU demo (issue 16): the easy tier, T=0.7, held-out eval on its test split, charts at the end
     assert task.data.source == "coding_easy" and task.temperature == 0.7
     assert list(cfg.eval.tasks) == ["coding_easy"] and cfg.trainer.plot is True

@@ -85,7 +85,7 @@ def close_tasks() -> None:
 def evaluate(model: Any, tokenizer: Any, tasks: list[str], limit: int | None, generator: Any = None, *,
              max_new_tokens: int | None = None, out_dir: str | Path | None = None, seed: int = 0,
              show_progress: bool = False) -> dict[str, float]:
-    """Run the eval ``tasks`` on ``model`` and return ``{"eval/<task>/<metric>": value}``.
+    """Run the eval ``tasks`` on ``model`` and return ``{"eval/<task>/<metric>": value}``, ``<task>`` the recipe name.
 
     Args:
         model, tokenizer: the policy (any causal LM, wrapped by peft/accelerate or not).
@@ -127,7 +127,7 @@ def evaluate(model: Any, tokenizer: Any, tasks: list[str], limit: int | None, ge
             transformers.set_seed(seed)
             result = run_task(task, where, gen=gen, n=1, ks=[1], limit=limit, batch_size=settings.batch_size,
                               show_progress=show_progress, config={"limit": limit, "during_training": True})
-            per_task[task.name] = result
+            per_task[str(name)] = result  # keyed by the eval recipe (coding_easy runs the mbpp task)
         if out_dir is not None:
             from alignkit.runs import atomic_write_json
 
