@@ -19,7 +19,7 @@ base model and reward model; the seed sets sampling and prompt order):
 The step-0 evaluation is the same for every seed and variant (same start, greedy decoding) and is computed once.
 Across seeds the script reports the mean and a 95% confidence interval (Student t) at every evaluation step.
 
-    PYTHONPATH=src python scripts/reward_hacking.py            # defaults: both experiments, 3 seeds, 40 problems
+    PYTHONPATH=src python scripts/reward_hacking.py            # defaults: both experiments, 3 seeds, 54 problems
     PYTHONPATH=src python scripts/reward_hacking.py --quick    # tiny model, seconds of work: checks the pipeline
 
 Writes ``<out>/reward_hacking.json`` (every evaluation of every run, the aggregates, timings and the command),
@@ -60,7 +60,8 @@ def parse_args(argv=None):
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--steps", type=int, default=6)
     p.add_argument("--eval-every", type=int, default=3)
-    p.add_argument("--eval-problems", type=int, default=40, help="held-out coding problems (test split)")
+    p.add_argument("--eval-problems", type=int, default=54,
+                   help="held-out coding problems: coding/test (33), then coding_easy/test (21)")
     p.add_argument("--eval-chat", type=int, default=20, help="held-out harmful and benign chat prompts, each")
     p.add_argument("--lr", type=float, default=2e-5)
     p.add_argument("--prompts", type=int, default=2, help="B prompts per step and task")
@@ -131,10 +132,13 @@ def compliance_pairs(out: Path) -> tuple[Path, Path]:
 
 # ---------------------------------------------------------------------------------------------- evaluation
 def greedy(trainer, prompts: list[str], tokens: int) -> list[str]:
-    from alignkit.generation import HFGenerator, rollout
+    """Greedy answers of the current policy with the run's own generator (the CPU fast path by default; greedy
+    outputs equal HF generate's, tested); temperature and length are this call's only."""
+    from alignkit.generation import rollout
 
-    gen = HFGenerator(trainer.unwrapped, trainer.tokenizer, trainer.generator.settings)
-    return [r.text for r in rollout(gen, trainer.tokenizer, prompts, 1, temperature=0.0, max_new_tokens=tokens)]
+    with trainer.generation_context():
+        return [r.text for r in rollout(trainer.generator, trainer.tokenizer, prompts, 1, temperature=0.0,
+                                        max_new_tokens=tokens)]
 
 
 class CodingEval:
@@ -145,7 +149,12 @@ class CodingEval:
         from alignkit.judges import load_judge
         from alignkit.rewards import RewardModel
 
-        self.records = load_prompts("coding", split="test", limit=args.eval_problems)
+        # every held-out coding problem there is: the coding test split (33), then the easy tier's (21); training
+        # uses the coding train split, and no held-out item is in any training set (tests/unit/test_data_layout.py)
+        records = load_prompts("coding", split="test") + load_prompts("coding_easy", split="test")
+        self.records = records[: args.eval_problems]
+        if len(self.records) < args.eval_problems:
+            raise SystemExit(f"--eval-problems {args.eval_problems}: only {len(records)} held-out coding problems")
         self.rm = RewardModel(str(rm_path), device="cpu")
         self.judge = load_judge("code")
         self.tokens = args.tokens
@@ -382,6 +391,26 @@ def plot(agg: dict, path: Path, title: str) -> None:
 
 
 # ----------------------------------------------------------------------------------------------------- main
+def write_results(out: Path, args, argv, runs: list[dict], starts: dict, timings: dict, seconds: float,
+                  complete: bool) -> str:
+    """reward_hacking.json/.md/.png from the runs so far (written after every run, so that a cut run keeps them)."""
+    agg = aggregate(runs)
+    command = "PYTHONPATH=src python scripts/reward_hacking.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    table = {"command": command.strip(), "complete": complete,
+             "settings": {k: v for k, v in vars(args).items() if k != "overrides"},
+             "overrides": args.overrides, "seconds_total": round(seconds, 1), "seconds_per_experiment": timings,
+             "start": starts, "aggregate": agg, "runs": runs}
+    (out / "reward_hacking.json").write_text(json.dumps(table, indent=1, default=str) + "\n")
+    md = markdown(agg, args, seconds)
+    if not complete:
+        md = f"(partial: {len(runs)} runs so far)\n\n" + md
+    (out / "reward_hacking.md").write_text(md + "\n")
+    if agg:
+        plot(agg, out / "reward_hacking.png", f"{args.model}: {args.seeds} seeds, lr={args.lr}, B={args.prompts}, "
+                                              f"K={args.k}, mean ± 95% CI")
+    return md
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     out = Path(args.out)
@@ -407,20 +436,12 @@ def main(argv=None) -> int:
                 for variant in VARIANTS:
                     print(f"[{exp}] {variant}, seed {seed}: {args.steps} steps", flush=True)
                     runs.append(run_one(exp, variant, seed, args, rm_path, out, evaluator, starts[exp]))
+                    write_results(out, args, argv, runs, starts, timings, time.perf_counter() - t_start, False)
         finally:
             evaluator.close()
         timings[exp] = round(time.perf_counter() - t0, 1)
     seconds = time.perf_counter() - t_start
-    agg = aggregate(runs)
-    command = "PYTHONPATH=src python scripts/reward_hacking.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    table = {"command": command.strip(), "settings": {k: v for k, v in vars(args).items() if k != "overrides"},
-             "overrides": args.overrides, "seconds_total": round(seconds, 1), "seconds_per_experiment": timings,
-             "start": starts, "aggregate": agg, "runs": runs}
-    (out / "reward_hacking.json").write_text(json.dumps(table, indent=1, default=str) + "\n")
-    md = markdown(agg, args, seconds)
-    (out / "reward_hacking.md").write_text(md + "\n")
-    plot(agg, out / "reward_hacking.png", f"{args.model}: {args.seeds} seeds, lr={args.lr}, B={args.prompts}, "
-                                          f"K={args.k}, mean ± 95% CI")
+    md = write_results(out, args, argv, runs, starts, timings, seconds, True)
     print("\n" + md)
     print(f"wrote {out / 'reward_hacking.json'}, .md and .png in {seconds / 60:.1f} min")
     return 0

@@ -38,6 +38,7 @@ def quick(tmp_path_factory):
 
 def test_quick_runs_both_experiments_and_variants_for_every_seed(quick):
     out, table = quick
+    assert table["complete"] is True  # (written after every run with complete=false, so a cut run keeps its data)
     runs = table["runs"]
     assert sorted((r["experiment"], r["variant"], r["seed"]) for r in runs) == sorted(
         (e, v, s) for e in ("coding", "chat") for v in ("judges", "no_judges") for s in (0, 1))
