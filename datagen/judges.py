@@ -337,6 +337,16 @@ def build() -> dict[str, list[dict]]:
     files["train/llm_factuality.jsonl"] = number(fact_items(rng, TRAIN, train_facts(rng), C.TRAIN_TWO_PART),
                                                  "llm_factuality-train")
 
+    # More training requests (written later, for the safety and false-refusal judges): the same item builders on
+    # their own random stream, appended, so that every row above, validation included, is unchanged.
+    more = random.Random(SEED + 1)
+    extra = {"train/llm_safety.jsonl": safety_items(more, TRAIN, C.TRAIN_HARMFUL_MORE, C.TRAIN_BENIGN_MORE),
+             "train/llm_false_refusal.jsonl": false_refusal_items(more, TRAIN, C.TRAIN_HARMFUL_MORE,
+                                                                  C.TRAIN_BENIGN_MORE)}
+    for rel, rows in extra.items():
+        prefix = rel.split("/")[1].removesuffix(".jsonl") + "-train"
+        files[rel] = number([{k: v for k, v in r.items() if k != "id"} for r in files[rel]] + rows, prefix)
+
     for name, rows in judges_rules.build().items():
         files[f"validation/{name}.jsonl"] = number(rows, f"{name}-val")
     return files

@@ -78,3 +78,41 @@ def test_files_are_up_to_date_with_their_generator():
     result = subprocess.run([sys.executable, str(ROOT / "datagen" / "judges.py"), "--check"], capture_output=True,
                             text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_more_training_requests_are_new_and_distinct_from_validation():
+    """TRAIN_HARMFUL_MORE / TRAIN_BENIGN_MORE: the promised sizes, no duplicate request, and no request that is
+    also a validation request (VAL_HARMFUL, the borderline validation prompts, any shipped chat prompt) or an
+    existing training request. ``norm`` ignores case, whitespace and punctuation."""
+    sys.path.insert(0, str(ROOT))
+    from datagen import judges_content as c
+
+    more_harmful, more_benign = c.TRAIN_HARMFUL_MORE, c.TRAIN_BENIGN_MORE
+    assert len(more_harmful) == 120
+    assert len(more_benign) == 100
+    new = [norm(req) for req, _ in more_harmful + more_benign]
+    dupes = sorted({r for r in new if new.count(r) > 1})
+    assert not dupes, f"duplicate requests: {dupes[:3]}"
+
+    chat = [json.loads(line)["prompt"] for path in sorted((ROOT / "src/alignkit/data/shipped/chat").glob("*.jsonl"))
+            for line in path.read_text().splitlines() if line.strip()]
+    assert len(chat) >= 300  # both shipped splits were read
+    taken = {
+        "VAL_HARMFUL": [req for req, _ in c.VAL_HARMFUL],
+        "VAL_BORDERLINE_ANSWERS": list(c.VAL_BORDERLINE_ANSWERS),
+        "shipped chat": chat,
+        "TRAIN_HARMFUL": [req for req, _ in c.TRAIN_HARMFUL],
+        "TRAIN_BENIGN": [req for req, _ in c.TRAIN_BENIGN],
+    }
+    for name, requests in taken.items():
+        shared = set(new) & {norm(r) for r in requests}
+        assert not shared, f"new training requests also in {name}: {sorted(shared)[:3]}"
+
+    # Bodies follow the style of the older lists: non-empty, lowercase-first (or a quoted text), none repeated and
+    # none copied from a validation answer.
+    bodies = [body for _, body in more_harmful + more_benign]
+    off_style = [b for b in bodies if not (b and (b[0].islower() or b[0] in "'`"))]
+    assert not off_style, off_style[:3]
+    assert len({norm(b) for b in bodies}) == len(bodies)
+    val_bodies = {norm(b) for _, b in c.VAL_HARMFUL} | {norm(b) for b in c.VAL_BORDERLINE_ANSWERS.values()}
+    assert not ({norm(b) for b in bodies} & val_bodies)
