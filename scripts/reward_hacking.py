@@ -341,8 +341,9 @@ def markdown(agg: dict, args, seconds: float) -> str:
              f"Total {seconds / 60:.1f} min.", ""]
     for exp, by_var in agg.items():
         metrics = [m for m, _ in METRICS[exp]]
-        lines.append(f"**{exp}** (held-out: {args.eval_problems if exp == 'coding' else args.eval_chat} "
-                     f"{'problems' if exp == 'coding' else 'harmful + as many benign prompts'})")
+        lines.append(f"**{exp}** (held-out: " + (f"{args.eval_problems} problems" if exp == "coding" else
+                     f"up to {args.eval_chat} harmful and {args.eval_chat} benign prompts, as many as the chat "
+                     f"test split has") + ")")
         lines.append("")
         lines.append("| variant | step | " + " | ".join(metrics) + " |")
         lines.append("| --- | ---: | " + " | ".join("---:" for _ in metrics) + " |")
