@@ -26,6 +26,7 @@ import select
 import signal
 import socket
 import sys
+import time
 from collections import deque
 from typing import Any
 
@@ -265,6 +266,33 @@ class _Zygote:
         os.set_blocking(wake_w, False)
         signal.set_wakeup_fd(wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)
+        self.shmem_base = self.cgroup_shmem()
+
+    def cgroup_shmem(self) -> int | None:
+        """Bytes of shared memory (System V segments, tmpfs) charged to the worker's memory cgroup."""
+        if not self.layers.get("cgroup"):
+            return None
+        try:
+            with open(os.path.join(self.layers["cgroup_dirs"][0], "memory.stat")) as fh:
+                stat = dict(line.split() for line in fh if line.count(" ") == 1)
+            return int(stat.get("total_shmem", stat.get("shmem", 0)))
+        except (OSError, ValueError, IndexError, KeyError):
+            return None
+
+    def wait_for_released_shmem(self, limit_s: float = 5.0) -> None:
+        """A run's System V segments die with its own IPC namespace, but the kernel frees them later,
+        from a work queue; until then they stay charged to the worker's cgroup, and the next run could
+        start short of memory and be killed while loading (seen in CI, after a sample that had filled the
+        cgroup with segments). Wait, bounded, until the charge is back near where the worker started
+        (measured: 441 MB freed about 0.1 s after the run ended, on a quiet machine)."""
+        if self.shmem_base is None or not self.layers.get("ipcns_per_run"):
+            return
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            now = self.cgroup_shmem()
+            if now is None or now <= self.shmem_base + (8 << 20):
+                return
+            time.sleep(0.005)
 
     def loop(self) -> None:
         gc.collect()
@@ -358,6 +386,7 @@ class _Zygote:
         run, self.run = self.run, None
         assert run is not None
         self.drop_scratch()
+        self.wait_for_released_shmem()
         try:
             os.write(run.done, json.dumps({"exit": run.status}).encode() + b"\n")
         except OSError:
