@@ -3,13 +3,14 @@
     PYTHONPATH=src python scripts/bench_decode_matmuls.py                 # batch 1, 16, 64; fp32 and bf16
     PYTHONPATH=src python scripts/bench_decode_matmuls.py --batches 16 --model tiny
 
-``bench_generation.py`` bounds a decode step by the large-GEMM throughput (a 2048^3 matmul). A decode step's
-matmuls are skinny instead (batch rows x the model's weight matrices), and run far slower than that. This script
-runs every ``nn.Linear`` of the model in order (every decoder layer's, then the LM head) with
+``bench_generation.py`` bounds a decode step by the large-GEMM throughput (a 2048^3 matmul). A decode
+step's matmuls are skinny instead (batch rows x the model's weight matrices), and run far slower than that.
+This script runs every ``nn.Linear`` of the model in order (every decoder layer's, then the LM head) with
 ``torch.nn.functional.linear`` on a ``(batch, in_features)`` input, as one decode step reads them (each matrix
 once, so the weights come from memory, not from a warm cache), in fp32 and with bf16 weights, and prints the
-median step: the tokens/s that the matmuls alone would allow. Comparing a generator's steady-state tokens/s with this figure says
-how much of its step is matmul and how much is everything else (attention, norms, sampling, Python).
+median step: the tokens/s that the matmuls alone would allow. Comparing a generator's steady-state tokens/s
+with this figure says how much of its step is matmul and how much is everything else (attention, norms,
+sampling, Python).
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ def main(argv=None) -> int:
             step_s = time_step(xs, ws, args.reps)
             flops = sum(2 * b * w.numel() for w in ws)
             print(f"batch {b:>3} {str(dtype).removeprefix('torch.'):>8}: matmuls of one decode step "
-                  f"{step_s * 1e3:7.1f} ms, {flops / step_s / 1e9:6.1f} GFLOP/s -> at most {b / step_s:6.0f} tok/s",
-                  flush=True)
+                  f"{step_s * 1e3:7.1f} ms, {flops / step_s / 1e9:6.1f} GFLOP/s "
+                  f"-> at most {b / step_s:6.0f} tok/s", flush=True)
             del ws, xs
     return 0
 
